@@ -1,0 +1,34 @@
+"""likematch: pairs peer mentors with participants leaving treatment.
+
+>>> import matcher
+>>> result = matcher.solve(matcher.load(matcher.EXAMPLE))
+>>> result.status
+'optimal'
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+from matcher.engine import solve
+from matcher.errors import Problem, ScenarioError
+from matcher.result import Result
+from matcher.scenario import Scenario
+from matcher.validation import load, validate
+
+__version__ = "0.1.0"
+
+#: The bundled example scenario (Stavanger, Sola and Sandnes).
+EXAMPLE = Path(str(files("matcher") / "data" / "stavanger-sola-sandnes.yaml"))
+
+__all__ = [
+    "EXAMPLE",
+    "Problem",
+    "Result",
+    "Scenario",
+    "ScenarioError",
+    "load",
+    "solve",
+    "validate",
+]

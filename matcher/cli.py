@@ -1,0 +1,119 @@
+"""The `likematch` command line. Exit codes: 0 a proposal, 2 invalid input, 3 infeasible."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+import matcher
+from matcher.errors import ScenarioError
+from matcher.report_table import render_table
+from solvers import NoSolutionError, UnknownSolverError
+
+EXIT_INVALID = 2
+EXIT_INFEASIBLE = 3
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Pair peer mentors with participants leaving treatment: an optimal, explained "
+    "proposal for the pairing meeting.",
+)
+err = Console(stderr=True, highlight=False)
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"likematch {matcher.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """likematch: pairing proposals for peer-mentor aftercare."""
+
+
+def write_atomic(path: Path, text: str, protect: Path | None) -> None:
+    """Write `text` to `path` in one step; never overwrite the input scenario."""
+    if protect is not None and path.exists() and path.resolve() == protect.resolve():
+        fail(f"--out {path}: refusing to overwrite the input scenario")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        fail(f"--out {path}: folder {folder} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def solve(
+    scenario: Annotated[
+        Path | None,
+        typer.Argument(help="Scenario file (.yaml, .yml or .json). Default: the bundled example."),
+    ] = None,
+    solver: Annotated[str, typer.Option(help="Back-end that solves the round.")] = "cpsat",
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the output to this file instead of the screen.")
+    ] = None,
+    time_limit: Annotated[
+        float | None, typer.Option(min=0.001, help="Stop searching after this many seconds.")
+    ] = None,
+    threads: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 1,
+    seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
+) -> None:
+    """Propose pairs for one matching round, with reasons and a waiting list."""
+    path = scenario or matcher.EXAMPLE
+    try:
+        loaded = matcher.load(path)
+        result = matcher.solve(
+            loaded, solver=solver, time_limit=time_limit, threads=threads, seed=seed
+        )
+    except ScenarioError as error:
+        fail(error.render())
+    except UnknownSolverError as error:
+        fail(f"--solver: {error}")
+    except NoSolutionError as error:
+        fail(f"{error}; try a longer --time-limit", 1)
+    if fmt is Format.json:
+        text = result.to_json() + "\n"
+    else:
+        console = Console(file=io.StringIO(), width=120) if out else Console()
+        render_table(result, console)
+        text = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
+    if out is not None:
+        write_atomic(out, text, protect=Path(path))
+        err.print(f"wrote {out}")
+    elif text:
+        sys.stdout.write(text)
+    if result.status == "infeasible":
+        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
+             EXIT_INFEASIBLE)

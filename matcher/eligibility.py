@@ -1,0 +1,80 @@
+"""Hard rules 2-7 and 9 of the contract as boolean masks over participant x mentor pairs.
+
+Each rule is kept apart so that an explanation can say which rule excludes a mentor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from matcher.encoding import PREF_ANY, PREF_SAME, BoolArray, Encoded, IntArray
+from matcher.scenario import Policy
+
+
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    number: int
+    text: str  # why a mentor fails it, in plain words
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("consent", 9, "participant has no recorded consent"),
+    Rule("on_leave", 2, "mentor is on leave (active: false)"),
+    Rule("untrained", 2, "mentor has not completed training"),
+    Rule("recovery", 2, "mentor has fewer recovery years than the policy's minimum"),
+    Rule("gender", 3, "gender rule"),
+    Rule("age_gap", 4, "age gap above the limit"),
+    Rule("serves", 5, "mentor does not serve the participant's municipality"),
+    Rule("excluded", 6, "excluded by the participant (exclude_mentors)"),
+    Rule("forbidden", 6, "forbidden by the coordinator (locks.forbid)"),
+    Rule("released", 7, "released pair is not proposed again"),
+)
+RULE_BY_KEY = {rule.key: rule for rule in RULES}
+
+
+def rule_masks(enc: Encoded, policy: Policy, rows: IntArray) -> dict[str, BoolArray]:
+    """For the participants in `rows` (x all mentors): True where the pair passes a rule."""
+    shape = (len(rows), enc.n_mentors)
+    pg = enc.p_gender[rows][:, None]
+    mg = enc.m_gender[None, :]
+    pref = enc.p_pref_gender[rows][:, None]
+    same = pg == mg
+    if policy.same_gender == "required":
+        gender = same | (pref == PREF_ANY)
+    else:
+        gender = np.ones(shape, dtype=bool)
+    gender = np.where(pref == PREF_SAME, same, gender)
+    gender = np.where(pref >= 0, mg == pref, gender)
+    gap = np.abs(enc.p_age[rows][:, None] - enc.m_age[None, :])
+    limit = enc.p_max_gap[rows][:, None]
+    if policy.max_age_gap is not None:
+        limit = np.minimum(limit, policy.max_age_gap)
+    return {
+        "consent": np.broadcast_to(enc.p_consent[rows][:, None], shape),
+        "on_leave": np.broadcast_to(enc.m_active[None, :], shape),
+        "untrained": np.broadcast_to(enc.m_trained[None, :], shape),
+        "recovery": np.broadcast_to(enc.m_recovered[None, :], shape),
+        "gender": gender,
+        "age_gap": gap <= limit,
+        "serves": enc.m_serves[:, enc.p_muni[rows]].T,
+        "excluded": ~enc.p_excluded[rows],
+        "forbidden": ~enc.forbidden[rows],
+        "released": ~enc.released[rows],
+    }
+
+
+def eligible(enc: Encoded, policy: Policy, rows: IntArray) -> BoolArray:
+    masks = rule_masks(enc, policy, rows)
+    out = np.ones((len(rows), enc.n_mentors), dtype=bool)
+    for mask in masks.values():
+        out &= mask
+    return out
+
+
+def failed_rules(enc: Encoded, policy: Policy, p: int, m: int) -> list[Rule]:
+    """The rules that exclude mentor `m` for participant `p` (empty if eligible)."""
+    masks = rule_masks(enc, policy, np.array([p]))
+    return [RULE_BY_KEY[key] for key, mask in masks.items() if not mask[0, m]]

@@ -1,0 +1,75 @@
+"""One matching round end to end: scenario -> problem -> back-end -> explained result."""
+
+from __future__ import annotations
+
+import time
+
+from matcher.explain import build_result
+from matcher.problem import Built, build
+from matcher.result import Result
+from matcher.scenario import Scenario
+from solvers import Options, Solution, get_solver
+from solvers.cpsat import ConstraintKey, conflicting_constraints
+
+
+def describe_constraint(built: Built, key: ConstraintKey) -> str:
+    """A guarded constraint of the problem in the words of the scenario."""
+    scenario, problem = built.scenario, built.problem
+    kind = key[0]
+    if kind == "capacity":
+        return f"program.capacity {scenario.program.capacity} (rule 1)"
+    if kind == "budget":
+        return f"program.position_budget {scenario.program.position_budget:g} (rule 1)"
+    index = int(key[1])
+    if kind == "required":
+        p, m = problem.edge_p[index], problem.edge_m[index]
+        return (f"locks.require {built.enc.participant_ids[p]}-{built.enc.mentor_ids[m]} "
+                "(rule 6)")
+    group = problem.groups[index]
+    muni = scenario.municipality_list()[index]
+    if kind == "lower":
+        floor = built.floors[muni.id]
+        capped = "" if floor.enforced == floor.stated else f", capped to {floor.enforced}"
+        return f"municipality {muni.id} min {floor.stated}{capped} (rule 8)"
+    return f"municipality {group.key} max {muni.max} (rule 8)"
+
+
+def diagnose(built: Built) -> list[str]:
+    """Plain-words names of a minimal set of conflicting rules."""
+    keys = conflicting_constraints(built.problem)
+    conflicts = [describe_constraint(built, k) for k in keys]
+    if not conflicts:
+        return ["the hard rules cannot all hold"]
+    conflicts.append("together with mentor capacities and one mentor per participant (rule 1)")
+    return conflicts
+
+
+def solve(
+    scenario: Scenario,
+    solver: str = "cpsat",
+    *,
+    time_limit: float | None = None,
+    threads: int = 1,
+    seed: int = 0,
+) -> Result:
+    """The best proposal for one round under the scenario's hard rules and objective.
+
+    An infeasible scenario gives a result with status `infeasible` and `conflicts`.
+    """
+    start = time.perf_counter()
+    backend = get_solver(solver)
+    built = build(scenario)
+    conflicts = built.conflicts
+    solution = Solution(status="infeasible")
+    if not conflicts:
+        reason = backend.supports(built.problem)
+        if reason is not None:
+            raise ValueError(f"solver '{solver}' cannot solve this scenario: {reason}")
+        options = Options(time_limit=time_limit, threads=threads, seed=seed)
+        solution = backend.solve(built.problem, options)
+        if solution.status == "infeasible":
+            conflicts = diagnose(built)
+    result = build_result(built, solution, backend.name, time.perf_counter() - start)
+    if conflicts:
+        result = result.model_copy(update={"conflicts": conflicts})
+    return result

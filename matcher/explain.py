@@ -1,0 +1,203 @@
+"""Turning a solution back into people: reasons per pair, binding reasons for those
+left waiting, the municipality table and the metrics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from matcher.eligibility import RULES, rule_masks
+from matcher.encoding import IntArray, interest_category
+from matcher.problem import Built
+from matcher.result import Metrics, MunicipalityRow, ProposedPair, Result, Waiting
+from matcher.scenario import Mentor, Participant, Scenario
+from matcher.scoring import CRITERIA, Scores, score_pairs
+from solvers.base import Solution, evaluate
+
+
+def _join(values: list[str]) -> str:
+    if len(values) <= 2:
+        return " and ".join(values)
+    return ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def criterion_reason(
+    name: str, scenario: Scenario, p: Participant, m: Mentor
+) -> str | None:
+    """The plain-words reason for one criterion of a pair, or None if it adds nothing."""
+    if name == "gender":
+        if p.gender == m.gender:
+            return "same gender"
+        if p.prefers.mentor_gender == "any":
+            return "participant accepts a mentor of any gender"
+        return None
+    if name == "age":
+        gap = abs(p.age - m.age)
+        return f"close in age ({gap} years apart)" if gap <= 5 else f"{gap} years age gap"
+    if name == "substances":
+        shared = [s for s in p.substances if s in m.substances]
+        return f"both have {_join(shared)} experience" if shared else None
+    if name == "interests":
+        exact = [t for t in p.interests if t in m.interests]
+        out = []
+        for tag in exact:
+            cat = interest_category(scenario, tag)
+            out.append(f"{tag} ({cat})" if cat else tag)
+        mentor_cats: defaultdict[str | None, list[str]] = defaultdict(list)
+        for tag in m.interests:
+            cat = interest_category(scenario, tag)
+            if cat:
+                mentor_cats[cat].append(tag)
+        for tag in p.interests:
+            cat = interest_category(scenario, tag)
+            if tag not in exact and cat in mentor_cats:
+                out.append(f"{tag} ~ {mentor_cats[cat][0]} (both {cat})")
+        return f"shares {_join(out)}" if out else None
+    if name == "goals":
+        shared = [g.replace("_", " ") for g in p.goals if g in m.strengths]
+        return f"mentor can help with {_join(shared)}" if shared else None
+    if name == "availability":
+        shared = [a for a in p.availability if a in m.availability]
+        return f"both available {_join(shared)}" if shared else None
+    if name == "language":
+        shared = [lang for lang in p.languages if lang in m.languages]
+        return f"common language: {_join(shared)}" if shared else None
+    return None
+
+
+def pair_reasons(
+    scenario: Scenario, scores: Scores, i: int, p: Participant, m: Mentor
+) -> list[str]:
+    """Reasons in order of their contribution to the score; gender first when it is a rule."""
+    contribution = {c: scores.weights.get(c, 0.0) * float(scores.criteria[c][i]) for c in CRITERIA}
+    order = sorted(CRITERIA, key=lambda c: -contribution[c])
+    if scenario.policy.same_gender != "preferred":
+        order = ["gender", *[c for c in order if c != "gender"]]
+    reasons = []
+    for name in order:
+        if name != "gender" and name != "age" and contribution[name] <= 0:
+            continue
+        text = criterion_reason(name, scenario, p, m)
+        if text:
+            reasons.append(text)
+    return reasons
+
+
+def _excluding_rules(built: Built, p: int) -> list[str]:
+    enc, scenario = built.enc, built.scenario
+    masks = rule_masks(enc, scenario.policy, np.array([p]))
+    out = []
+    for rule in RULES:
+        if rule.key == "consent":
+            continue
+        failing = np.flatnonzero(~masks[rule.key][0])
+        if len(failing):
+            ids = ", ".join(enc.mentor_ids[m] for m in failing)
+            out.append(f"{rule.text} (rule {rule.number}): {ids}")
+    return out
+
+
+def waiting_reasons(built: Built, p: int, load: IntArray, n_active: int,
+                    group_active: IntArray) -> list[str]:
+    """Why participant `p` is left waiting: the rules or capacities that bind."""
+    enc, scenario, problem = built.enc, built.scenario, built.problem
+    if not enc.p_consent[p]:
+        return ["no recorded consent: never matched or scored (rule 9)"]
+    mentors = np.unique(problem.edge_m[problem.edge_p == p])
+    if len(mentors) == 0:
+        return [f"no eligible mentor among {enc.n_mentors}", *_excluding_rules(built, p)]
+    reasons = []
+    full = [m for m in mentors if load[m] >= enc.m_capacity[m]]
+    if len(full) == len(mentors):
+        ids = ", ".join(enc.mentor_ids[m] for m in full)
+        reasons.append(f"every eligible mentor is full with people ranked ahead ({ids})")
+    program = scenario.program
+    if program.capacity is not None and n_active >= program.capacity:
+        reasons.append(f"programme capacity {program.capacity} reached")
+    if program.position_budget is not None:
+        places = int(program.position_budget / program.position_per_participant + 1e-9)
+        if n_active >= places:
+            reasons.append(f"position budget {program.position_budget:g} posts used up")
+    g = int(enc.p_muni[p])
+    muni = scenario.municipality_list()[g]
+    if muni.max is not None and group_active[g] >= muni.max:
+        reasons.append(f"municipality cap: {muni.id} max {muni.max} reached")
+    if not reasons:
+        free = [enc.mentor_ids[m] for m in mentors if load[m] < enc.m_capacity[m]]
+        reasons.append("matching them would cost a higher-ranked objective (coverage, "
+                       f"fairness or priority); free eligible mentors: {', '.join(free)}")
+    return reasons
+
+
+def build_result(built: Built, solution: Solution, solver: str, elapsed: float) -> Result:
+    scenario, enc, problem = built.scenario, built.enc, built.problem
+    chosen = solution.chosen
+    new_p, new_m = problem.edge_p[chosen], problem.edge_m[chosen]
+    kept_p = np.array([p for p, _ in built.kept], dtype=np.int64)
+    kept_m = np.array([m for _, m in built.kept], dtype=np.int64)
+    kept_scores = score_pairs(enc, scenario.policy, kept_p, kept_m)
+    since = {x.participant: x.since for x in scenario.pairs if not x.release}
+
+    pairs: list[ProposedPair] = []
+    for i, (p, m) in enumerate(zip(kept_p.tolist(), kept_m.tolist(), strict=True)):
+        part, mentor = scenario.participants[p], scenario.mentors[m]
+        first = f"active pair since {since[part.id]}" if since[part.id] else "active pair"
+        pairs.append(ProposedPair(
+            participant=part.id, mentor=mentor.id, existing=True,
+            score=round(float(kept_scores.total[i]), 3),
+            reasons=[first, *pair_reasons(scenario, kept_scores, i, part, mentor)],
+        ))
+    for e in chosen.tolist():
+        p, m = int(problem.edge_p[e]), int(problem.edge_m[e])
+        part, mentor = scenario.participants[p], scenario.mentors[m]
+        pairs.append(ProposedPair(
+            participant=part.id, mentor=mentor.id, existing=False,
+            score=round(float(built.scores.total[e]), 3),
+            reasons=pair_reasons(scenario, built.scores, e, part, mentor),
+        ))
+    pairs.sort(key=lambda x: x.participant)
+
+    load = built.mentor_load + np.bincount(new_m, minlength=enc.n_mentors)
+    n_active = len(pairs)
+    munis = scenario.municipality_list()
+    matched = np.zeros(enc.n_participants, dtype=bool)
+    matched[kept_p] = True
+    matched[new_p] = True
+    group_active = np.bincount(enc.p_muni[matched], minlength=len(munis))
+    group_new = np.bincount(enc.p_muni[new_p], minlength=len(munis))
+    waiting_mask = ~matched & enc.p_consent
+    group_waiting = np.bincount(enc.p_muni[waiting_mask], minlength=len(munis))
+
+    unmatched = []
+    for p in np.flatnonzero(~matched).tolist():
+        if solution.status == "infeasible":
+            reasons = ["no proposal: the hard rules conflict (see conflicts)"]
+        else:
+            reasons = waiting_reasons(built, p, load, n_active, group_active)
+        unmatched.append(Waiting(participant=enc.participant_ids[p], reasons=reasons))
+    unmatched.sort(key=lambda x: x.participant)
+
+    table = {}
+    for g, muni in enumerate(munis):
+        floor = built.floors.get(muni.id)
+        table[muni.id] = MunicipalityRow(
+            active=int(group_active[g]), new=int(group_new[g]), waiting=int(group_waiting[g]),
+            min=muni.min, min_enforced=floor.enforced if floor else None, max=muni.max,
+        )
+    scores = [p.score for p in pairs]
+    metrics = Metrics(
+        matched=n_active,
+        eligible=int(enc.p_consent.sum()),
+        new=len(chosen),
+        existing=len(built.kept),
+        waiting=int(waiting_mask.sum()),
+        mean_score=round(float(np.mean(scores)), 3) if scores else 0.0,
+        positions_used=round(n_active * scenario.program.position_per_participant, 4),
+        objective=evaluate(problem, chosen) if solution.status != "infeasible" else {},
+    )
+    return Result(
+        scenario=scenario.name, solver=solver, status=solution.status, pairs=pairs,
+        unmatched=unmatched, municipalities=table, metrics=metrics, notes=built.notes,
+        elapsed_s=round(elapsed, 4),
+    )

@@ -1,0 +1,65 @@
+"""The result of one matching round, in the contract's JSON shape."""
+
+from __future__ import annotations
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ProposedPair(_Out):
+    participant: str
+    mentor: str
+    existing: bool
+    score: float
+    reasons: list[str]
+
+
+class Waiting(_Out):
+    participant: str
+    reasons: list[str]
+    would_match_if: list[str] = Field(default_factory=list)
+
+
+class MunicipalityRow(_Out):
+    active: int  # after the round: existing plus new
+    new: int
+    waiting: int  # consenting participants left unmatched
+    min: int | None = None
+    min_enforced: int | None = None  # the floor after capping (rule 8)
+    max: int | None = None
+
+
+class Metrics(_Out):
+    matched: int  # participants in a pair after the round
+    eligible: int  # participants with consent
+    new: int
+    existing: int
+    waiting: int
+    mean_score: float
+    positions_used: float  # mentor posts: active pairs x position_per_participant
+    objective: dict[str, int]  # value of each level, as the solvers maximise them
+
+
+class Result(_Out):
+    scenario: str
+    solver: str
+    status: Literal["optimal", "feasible", "infeasible"]
+    pairs: list[ProposedPair]
+    unmatched: list[Waiting]
+    municipalities: dict[str, MunicipalityRow]
+    metrics: Metrics
+    notes: list[str] = Field(default_factory=list)
+    conflicts: list[str] = Field(default_factory=list)
+    elapsed_s: float
+
+    def to_dict(self) -> dict[str, object]:
+        return self.model_dump(mode="json")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

@@ -1,0 +1,170 @@
+"""The solver-neutral problem, the one solution type, and the back-end interface.
+
+A problem is a bipartite b-matching over candidate edges (eligible new pairs only):
+each participant takes at most one edge, each mentor at most its remaining capacity,
+the whole round at most `capacity` and `budget` new pairs, and each municipality group
+between `lower` and `upper` new pairs. Existing pairs are already subtracted.
+
+The objective is lexicographic over the levels in `objective`, each an integer to
+maximise (see `evaluate`), so that every back-end optimises and reports the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+from numpy.typing import NDArray
+
+IntArray = NDArray[np.int64]
+Status = Literal["optimal", "feasible", "infeasible"]
+Level = Literal["coverage", "fairness", "priority", "quality"]
+FairnessMode = Literal["none", "quotas", "proportional", "maxmin"]
+
+#: Resolution of `maxmin` coverage: the level is floor(RATIO_SCALE * lowest coverage).
+RATIO_SCALE = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Group:
+    """A municipality: bounds on its new pairs, and what fairness needs to know of it."""
+
+    key: str
+    lower: int
+    upper: int | None
+    existing: int  # active pairs kept from before the round
+    eligible: int  # participants with consent (denominator of maxmin coverage)
+    target: int  # proportional: weight of the group's share; 0 = not counted
+
+
+@dataclass(frozen=True)
+class Problem:
+    n_participants: int
+    n_mentors: int
+    edge_p: IntArray
+    edge_m: IntArray
+    quality: IntArray  # per edge, >= 0
+    priority: IntArray  # per participant, >= 0
+    mentor_capacity: IntArray  # remaining places per mentor
+    participant_group: IntArray  # group index per participant
+    groups: tuple[Group, ...]
+    capacity: int | None  # remaining programme places
+    budget: int | None  # remaining places under the position budget
+    required: IntArray  # edge indices that must be chosen
+    objective: tuple[Level, ...]
+    fairness: FairnessMode
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_p)
+
+    @property
+    def total_limit(self) -> int | None:
+        limits = [x for x in (self.capacity, self.budget) if x is not None]
+        return min(limits) if limits else None
+
+    @property
+    def edge_group(self) -> IntArray:
+        return self.participant_group[self.edge_p]
+
+    @property
+    def has_fairness_level(self) -> bool:
+        return "fairness" in self.objective and self.fairness in ("proportional", "maxmin")
+
+
+@dataclass(frozen=True)
+class Options:
+    time_limit: float | None = None  # seconds
+    threads: int = 1
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Solution:
+    status: Status
+    chosen: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    levels: dict[str, int] = field(default_factory=dict)
+
+
+class NoSolutionError(RuntimeError):
+    """The time limit ran out before any proposal was found (not a proof of infeasibility)."""
+
+
+class Solver(Protocol):
+    name: str
+    exact: bool
+
+    def supports(self, problem: Problem) -> str | None:
+        """None when this back-end can solve the problem, else the reason it cannot."""
+
+    def solve(self, problem: Problem, options: Options) -> Solution: ...
+
+
+def group_totals(problem: Problem, chosen: IntArray) -> IntArray:
+    """Active participants per group after the round (existing plus new)."""
+    new = np.bincount(problem.edge_group[chosen], minlength=len(problem.groups))
+    return np.array([g.existing for g in problem.groups], dtype=np.int64) + new
+
+
+def evaluate(problem: Problem, chosen: IntArray) -> dict[str, int]:
+    """The value of every objective level for a set of chosen edges (higher is better)."""
+    chosen = np.asarray(chosen, dtype=np.int64)
+    levels = {
+        "coverage": len(chosen),
+        "priority": int(problem.priority[problem.edge_p[chosen]].sum()),
+        "quality": int(problem.quality[chosen].sum()),
+    }
+    if problem.has_fairness_level:
+        totals = group_totals(problem, chosen)
+        if problem.fairness == "proportional":
+            levels["fairness"] = -proportional_deviation(problem, totals)
+        else:
+            levels["fairness"] = maxmin_level(problem, totals)
+    else:
+        levels["fairness"] = 0
+    return {k: levels[k] for k in ("coverage", "fairness", "priority", "quality")}
+
+
+def proportional_deviation(problem: Problem, totals: IntArray) -> int:
+    """sum over counted groups of |S * total_g - target_g * T|, S = sum of targets."""
+    targets = np.array([g.target for g in problem.groups], dtype=np.int64)
+    s = int(targets.sum())
+    t = int(totals.sum())
+    counted = targets > 0
+    return int(np.abs(s * totals[counted] - targets[counted] * t).sum())
+
+
+def maxmin_level(problem: Problem, totals: IntArray) -> int:
+    """floor(RATIO_SCALE * lowest coverage) over groups with eligible participants."""
+    values = [
+        RATIO_SCALE * int(totals[i]) // g.eligible
+        for i, g in enumerate(problem.groups)
+        if g.eligible > 0
+    ]
+    return min(values) if values else 0
+
+
+def check_solution(problem: Problem, chosen: IntArray) -> list[str]:
+    """Every constraint of the problem that `chosen` breaks (empty when feasible)."""
+    chosen = np.asarray(chosen, dtype=np.int64)
+    broken = []
+    if len(np.unique(chosen)) != len(chosen):
+        broken.append("an edge is chosen twice")
+    per_p = np.bincount(problem.edge_p[chosen], minlength=problem.n_participants)
+    if (per_p > 1).any():
+        broken.append("a participant has two mentors")
+    per_m = np.bincount(problem.edge_m[chosen], minlength=problem.n_mentors)
+    if (per_m > problem.mentor_capacity).any():
+        broken.append("a mentor is over capacity")
+    limit = problem.total_limit
+    if limit is not None and len(chosen) > limit:
+        broken.append("programme capacity or budget exceeded")
+    new = np.bincount(problem.edge_group[chosen], minlength=len(problem.groups))
+    for g, count in zip(problem.groups, new, strict=True):
+        if count < g.lower or (g.upper is not None and count > g.upper):
+            broken.append(f"municipality {g.key} bounds broken")
+    missing = np.setdiff1d(problem.required, chosen)
+    if len(missing):
+        broken.append("a required pair is missing")
+    return broken

@@ -1,0 +1,214 @@
+"""OR-Tools CP-SAT back-end.
+
+One boolean per candidate edge. The lexicographic objective is solved exactly: when
+the level ranges allow, as one solve with weights proven large enough (each weight
+exceeds the whole range of the levels below it); otherwise level by level, fixing each
+optimum before the next and hinting the previous solution.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solvers.base import (
+    RATIO_SCALE,
+    NoSolutionError,
+    Options,
+    Problem,
+    Solution,
+    Status,
+    evaluate,
+)
+
+#: Largest combined objective coefficient trusted in one solve.
+MAX_COMBINED = 2**53
+
+
+#: A guarded constraint: ("lower", g), ("upper", g), ("capacity",), ("budget",),
+#: ("required", e). Mentor capacities and one mentor per participant are never guarded.
+ConstraintKey = tuple[str, ...] | tuple[str, int]
+
+
+class _Model:
+    """The CP-SAT model of a problem, with one linear expression per objective level.
+
+    With `guarded`, each named constraint holds only under its own literal, so that
+    infeasibility can be traced to a set of them through assumptions.
+    """
+
+    def __init__(self, problem: Problem, guarded: bool = False) -> None:
+        self.problem = problem
+        self.guards: dict[ConstraintKey, cp_model.IntVar] = {}
+        m = self.model = cp_model.CpModel()
+        n = problem.n_edges
+        self.x = [m.new_bool_var(f"x{e}") for e in range(n)]
+        x = self.x
+
+        def total(edges: Sequence[int]) -> cp_model.LinearExpr:
+            return cp_model.LinearExpr.sum([x[e] for e in edges])
+
+        def add(key: ConstraintKey, constraint: cp_model.BoundedLinearExpression | bool) -> None:
+            ct = m.add(constraint)
+            if guarded:
+                self.guards[key] = m.new_bool_var(str(key))
+                ct.only_enforce_if(self.guards[key])
+
+        def members(owner: np.ndarray, size: int) -> list[list[int]]:
+            out: list[list[int]] = [[] for _ in range(size)]
+            for e, o in enumerate(owner.tolist()):
+                out[o].append(e)
+            return out
+
+        for edges in members(problem.edge_p, problem.n_participants):
+            if len(edges) > 1:
+                m.add_at_most_one(x[e] for e in edges)
+        for cap, edges in zip(problem.mentor_capacity.tolist(),
+                              members(problem.edge_m, problem.n_mentors), strict=True):
+            if len(edges) > cap:
+                m.add(total(edges) <= cap)
+        self.total = total(range(n))
+        for key, limit in (("capacity", problem.capacity), ("budget", problem.budget)):
+            if limit is not None and limit < n:
+                add((key,), self.total <= limit)
+        self.group_new: list[cp_model.LinearExpr] = []
+        for g, (group, edges) in enumerate(
+            zip(problem.groups, members(problem.edge_group, len(problem.groups)), strict=True)
+        ):
+            expr = total(edges)
+            self.group_new.append(expr)
+            if group.lower > 0:
+                add(("lower", g), expr >= group.lower)
+            if group.upper is not None and group.upper < len(edges):
+                add(("upper", g), expr <= group.upper)
+        for e in problem.required.tolist():
+            add(("required", e), total([e]) >= 1)
+        self.levels = self._levels()
+
+    def _levels(self) -> dict[str, tuple[cp_model.LinearExpr, int, int]]:
+        problem, x, n = self.problem, self.x, self.problem.n_edges
+
+        prio = problem.priority[problem.edge_p]
+        levels: dict[str, tuple[cp_model.LinearExpr, int, int]] = {
+            "coverage": (self.total, 0, n),
+            "priority": (cp_model.LinearExpr.weighted_sum(x, prio.tolist()), 0, int(prio.sum())),
+            "quality": (
+                cp_model.LinearExpr.weighted_sum(x, problem.quality.tolist()),
+                0,
+                int(problem.quality.sum()),
+            ),
+        }
+        if problem.has_fairness_level:
+            levels["fairness"] = self._fairness()
+        return levels
+
+    def _fairness(self) -> tuple[cp_model.LinearExpr, int, int]:
+        p, m = self.problem, self.model
+        totals = [new + g.existing for g, new in zip(p.groups, self.group_new, strict=True)]
+        people = p.n_participants + sum(g.existing for g in p.groups)
+        if p.fairness == "proportional":
+            s = sum(g.target for g in p.groups)
+            grand = self.total + sum(g.existing for g in p.groups)
+            devs: list[tuple[cp_model.IntVar, int]] = []
+            for g, total in zip(p.groups, totals, strict=True):
+                if g.target <= 0:
+                    continue
+                bound = (s + g.target) * people
+                dev = m.new_int_var(0, bound, f"dev_{g.key}")
+                diff = s * total - g.target * grand
+                m.add(dev >= diff)
+                m.add(dev >= -diff)
+                devs.append((dev, bound))
+            deviation = cp_model.LinearExpr.sum([d for d, _ in devs])
+            return -deviation, -sum(b for _, b in devs), 0
+        t = m.new_int_var(0, RATIO_SCALE, "lowest_coverage")
+        for g, total in zip(p.groups, totals, strict=True):
+            if g.eligible > 0:
+                m.add(g.eligible * t <= RATIO_SCALE * total)
+        return cp_model.LinearExpr.sum([t]), 0, RATIO_SCALE
+
+    def ordered_levels(self) -> list[tuple[cp_model.LinearExpr, int, int]]:
+        return [self.levels[name] for name in self.problem.objective if name in self.levels]
+
+
+def _combined_weights(ranges: list[int]) -> list[int] | None:
+    """Weights making a weighted sum lexicographic, or None if they grow too large."""
+    weights = [1] * len(ranges)
+    for k in range(len(ranges) - 2, -1, -1):
+        weights[k] = weights[k + 1] * (ranges[k + 1] + 1)
+    if sum(w * r for w, r in zip(weights, ranges, strict=True)) >= MAX_COMBINED:
+        return None
+    return weights
+
+
+class CpSatSolver:
+    name = "cpsat"
+    exact = True
+
+    def supports(self, problem: Problem) -> str | None:
+        return None
+
+    def solve(self, problem: Problem, options: Options) -> Solution:
+        model = _Model(problem)
+        levels = model.ordered_levels()
+        deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = max(1, options.threads)
+        solver.parameters.random_seed = options.seed
+        weights = _combined_weights([hi - lo for _, lo, hi in levels])
+        if weights is not None:
+            stages = [cp_model.LinearExpr.weighted_sum([e for e, _, _ in levels], weights)]
+        else:
+            stages = [expr for expr, _, _ in levels]
+        status: Status = "optimal"
+        values: list[int] | None = None
+        for stage in stages or [cp_model.LinearExpr.sum([])]:
+            if deadline is not None:
+                solver.parameters.max_time_in_seconds = max(0.001, deadline - time.monotonic())
+            model.model.maximize(stage)
+            code = solver.solve(model.model)
+            if code == cp_model.INFEASIBLE:
+                return Solution(status="infeasible")
+            if code == cp_model.MODEL_INVALID:
+                raise RuntimeError(model.model.validate())
+            if code == cp_model.UNKNOWN and values is None:
+                raise NoSolutionError("the time limit ran out before any proposal was found")
+            if code != cp_model.OPTIMAL:
+                status = "feasible"
+            values = [int(solver.value(v)) for v in model.x]
+            if code != cp_model.OPTIMAL:
+                break
+            model.model.add(stage >= int(solver.value(stage)))
+            model.model.clear_hints()  # type: ignore[no-untyped-call]
+            for var, val in zip(model.x, values, strict=True):
+                model.model.add_hint(var, val)
+        chosen = np.flatnonzero(np.array(values or [], dtype=np.int64)).astype(np.int64)
+        return Solution(status=status, chosen=chosen, levels=evaluate(problem, chosen))
+
+
+def conflicting_constraints(problem: Problem) -> list[ConstraintKey]:
+    """A minimal set of guarded constraints that cannot hold together (deletion filter
+    over the core CP-SAT returns under assumptions); empty if the problem is feasible."""
+    model = _Model(problem, guarded=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+
+    def infeasible(keys: list[ConstraintKey]) -> bool:
+        model.model.clear_assumptions()
+        model.model.add_assumptions([model.guards[k] for k in keys])
+        return solver.solve(model.model) == cp_model.INFEASIBLE
+
+    keys = list(model.guards)
+    if not infeasible(keys):
+        return []
+    by_index = {model.guards[k].index: k for k in keys}
+    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+    core = sorted(core or keys)
+    for key in list(core):
+        trial = [k for k in core if k != key]
+        if infeasible(trial):
+            core = trial
+    return core
