@@ -72,6 +72,14 @@ class Problem:
     def has_fairness_level(self) -> bool:
         return "fairness" in self.objective and self.fairness in ("proportional", "maxmin")
 
+    @property
+    def levels(self) -> tuple[Level, ...]:
+        """The objective levels that matter, most important first (`quotas` and `none`
+        add no fairness level: their bounds are constraints)."""
+        return tuple(
+            level for level in self.objective if level != "fairness" or self.has_fairness_level
+        )
+
 
 @dataclass(frozen=True)
 class Options:

@@ -131,7 +131,7 @@ class _Model:
         return cp_model.LinearExpr.sum([t]), 0, RATIO_SCALE
 
     def ordered_levels(self) -> list[tuple[cp_model.LinearExpr, int, int]]:
-        return [self.levels[name] for name in self.problem.objective if name in self.levels]
+        return [self.levels[name] for name in self.problem.levels]
 
 
 def _combined_weights(ranges: list[int]) -> list[int] | None:
