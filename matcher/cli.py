@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 import matcher
 from matcher.errors import ScenarioError
@@ -37,7 +38,7 @@ class Format(StrEnum):
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -60,6 +61,8 @@ def write_atomic(path: Path, text: str, protect: Path | None) -> None:
     """Write `text` to `path` in one step; never overwrite the input scenario."""
     if protect is not None and path.exists() and path.resolve() == protect.resolve():
         fail(f"--out {path}: refusing to overwrite the input scenario")
+    if path.is_dir():
+        fail(f"--out {path}: is a folder, expected a file name")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         fail(f"--out {path}: folder {folder} does not exist")
@@ -111,7 +114,7 @@ def solve(
         text = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
     if out is not None:
         write_atomic(out, text, protect=Path(path))
-        err.print(f"wrote {out}")
+        err.print(f"wrote {escape(str(out))}")
     elif text:
         sys.stdout.write(text)
     if result.status == "infeasible":

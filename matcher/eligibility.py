@@ -25,7 +25,7 @@ RULES: tuple[Rule, ...] = (
     Rule("on_leave", 2, "mentor is on leave (active: false)"),
     Rule("untrained", 2, "mentor has not completed training"),
     Rule("recovery", 2, "mentor has fewer recovery years than the policy's minimum"),
-    Rule("gender", 3, "gender rule"),
+    Rule("gender", 3, "gender does not fit (same_gender or prefers.mentor_gender)"),
     Rule("age_gap", 4, "age gap above the limit"),
     Rule("serves", 5, "mentor does not serve the participant's municipality"),
     Rule("excluded", 6, "excluded by the participant (exclude_mentors)"),
@@ -47,7 +47,8 @@ def rule_masks(enc: Encoded, policy: Policy, rows: IntArray) -> dict[str, BoolAr
     else:
         gender = np.ones(shape, dtype=bool)
     gender = np.where(pref == PREF_SAME, same, gender)
-    gender = np.where(pref >= 0, mg == pref, gender)
+    # An explicit gender wish is hard on top of the policy (only `any` lifts the policy).
+    gender = np.where(pref >= 0, gender & (mg == pref), gender)
     gap = np.abs(enc.p_age[rows][:, None] - enc.m_age[None, :])
     limit = enc.p_max_gap[rows][:, None]
     if policy.max_age_gap is not None:

@@ -69,7 +69,8 @@ def solve(
         solution = backend.solve(built.problem, options)
         if solution.status == "infeasible":
             conflicts = diagnose(built)
-    result = build_result(built, solution, backend.name, time.perf_counter() - start)
+    name = solution.solver or backend.name
+    result = build_result(built, solution, name, time.perf_counter() - start)
     if conflicts:
         result = result.model_copy(update={"conflicts": conflicts})
     return result

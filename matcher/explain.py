@@ -34,7 +34,10 @@ def criterion_reason(
         return None
     if name == "age":
         gap = abs(p.age - m.age)
-        return f"close in age ({gap} years apart)" if gap <= 5 else f"{gap} years age gap"
+        if gap == 0:
+            return "same age"
+        years = "year" if gap == 1 else "years"
+        return f"close in age ({gap} {years} apart)" if gap <= 5 else f"{gap} years age gap"
     if name == "substances":
         shared = [s for s in p.substances if s in m.substances]
         return f"both have {_join(shared)} experience" if shared else None
@@ -111,14 +114,16 @@ def waiting_reasons(built: Built, p: int, load: IntArray, n_active: int,
     full = [m for m in mentors if load[m] >= enc.m_capacity[m]]
     if len(full) == len(mentors):
         ids = ", ".join(enc.mentor_ids[m] for m in full)
-        reasons.append(f"every eligible mentor is full with people ranked ahead ({ids})")
+        reasons.append(f"every eligible mentor is full: {ids}")
     program = scenario.program
     if program.capacity is not None and n_active >= program.capacity:
         reasons.append(f"programme capacity {program.capacity} reached")
     if program.position_budget is not None:
         places = int(program.position_budget / program.position_per_participant + 1e-9)
         if n_active >= places:
-            reasons.append(f"position budget {program.position_budget:g} posts used up")
+            posts = "post" if program.position_budget == 1 else "posts"
+            reasons.append(f"position budget of {program.position_budget:g} mentor {posts} "
+                           "used up")
     g = int(enc.p_muni[p])
     muni = scenario.municipality_list()[g]
     if muni.max is not None and group_active[g] >= muni.max:

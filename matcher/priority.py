@@ -54,7 +54,7 @@ def priority(participant: Participant, date: dt.date, partner: bool) -> Priority
         span = DISCHARGE_HORIZON_DAYS - DISCHARGE_BEST_DAYS
         frac = (DISCHARGE_HORIZON_DAYS - max(to_discharge, DISCHARGE_BEST_DAYS)) / span
         points += round(DISCHARGE_POINTS * min(1.0, max(0.0, frac)))
-    points += sum(TAG_POINTS.get(tag, 0) for tag in participant.priority)
+    points += sum(TAG_POINTS.get(tag, 0) for tag in set(participant.priority))
     if partner:
         points += PARTNER_POINTS
     return Priority(points, waiting, to_discharge, partner)

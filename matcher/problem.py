@@ -164,10 +164,10 @@ def build(scenario: Scenario) -> Built:
                              "no new pairs there")
         lower = 0
         if muni.min is not None:
+            # Reach under rules 1-7 only: a floor above the municipality's own max is a
+            # conflict with the caps, reported as infeasible, not silently capped.
             own = edge_group == g
-            caps = [x for x in (limit, upper) if x is not None]
-            reachable = have + reach(edge_p[own], edge_m[own], mentor_capacity,
-                                     min(caps) if caps else None)
+            reachable = have + reach(edge_p[own], edge_m[own], mentor_capacity, limit)
             enforced = min(muni.min, reachable)
             floors[muni.id] = Floor(muni.min, enforced, reachable)
             if enforced < muni.min:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from matcher.result import Result
@@ -13,7 +14,7 @@ TABLE_REASONS = 4  # the table shows the strongest reasons; JSON and reports sho
 def render_table(result: Result, console: Console) -> None:
     status_style = {"optimal": "green", "feasible": "yellow", "infeasible": "red"}[result.status]
     console.print(
-        f"[bold]{result.scenario}[/]  status [{status_style}]{result.status}[/]"
+        f"[bold]{escape(result.scenario)}[/]  status [{status_style}]{result.status}[/]"
         f"  solver {result.solver}  {result.elapsed_s * 1000:.0f} ms",
         highlight=False,
     )
@@ -21,7 +22,7 @@ def render_table(result: Result, console: Console) -> None:
     console.print(
         f"{m.matched} of {m.eligible} participants with consent in a pair "
         f"({m.new} new, {m.existing} kept), {m.waiting} waiting, mean score {m.mean_score:.2f}, "
-        f"{m.positions_used:g} mentor posts",
+        f"mentor posts used: {m.positions_used:g}",
         highlight=False,
     )
 
@@ -33,11 +34,11 @@ def render_table(result: Result, console: Console) -> None:
     pairs.add_column("Reasons")
     for pair in result.pairs:
         pairs.add_row(
-            pair.participant,
-            pair.mentor,
+            escape(pair.participant),
+            escape(pair.mentor),
             "kept" if pair.existing else "[bold green]new[/]",
             f"{pair.score:.2f}",
-            "; ".join(pair.reasons[:TABLE_REASONS]),
+            escape("; ".join(pair.reasons[:TABLE_REASONS])),
         )
     console.print(pairs)
 
@@ -50,7 +51,9 @@ def render_table(result: Result, console: Console) -> None:
             waiting.add_column("Would match if")
         for person in result.unmatched:
             cells = [person.participant, "; ".join(person.reasons)]
-            waiting.add_row(*cells, *(["; ".join(person.would_match_if)] if helps else []))
+            if helps:
+                cells.append("; ".join(person.would_match_if))
+            waiting.add_row(*(escape(c) for c in cells))
         console.print(waiting)
 
     munis = Table(title="Municipalities", title_justify="left")
@@ -61,11 +64,11 @@ def render_table(result: Result, console: Console) -> None:
         if row.min_enforced is not None and row.min_enforced != row.min:
             floor += f" (capped {row.min_enforced})"
         munis.add_row(
-            key, str(row.active), str(row.new), str(row.waiting), floor,
+            escape(key), str(row.active), str(row.new), str(row.waiting), floor,
             "" if row.max is None else str(row.max),
         )
     console.print(munis)
     for note in result.notes:
-        console.print(f"[yellow]note:[/] {note}", highlight=False)
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for conflict in result.conflicts:
-        console.print(f"[red]conflict:[/] {conflict}", highlight=False)
+        console.print(f"[red]conflict:[/] {escape(conflict)}", highlight=False)

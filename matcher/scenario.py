@@ -31,8 +31,14 @@ class _Strict(BaseModel):
 
 
 def _lower_tags(values: object) -> object:
+    """Vocabulary values are lower case; accept `Alcohol` as `alcohol`."""
+    if isinstance(values, str):
+        return values.strip().lower()
     if isinstance(values, list):
         return [v.strip().lower() if isinstance(v, str) else v for v in values]
+    if isinstance(values, dict):
+        return {k.strip().lower() if isinstance(k, str) else k: _lower_tags(v)
+                for k, v in values.items()}
     return values
 
 
@@ -104,13 +110,16 @@ class Mentor(_Strict):
     languages: Tags = Field(default_factory=list)
 
     _lower = field_validator(
-        "substances", "interests", "strengths", "availability", "languages", mode="before"
+        "gender", "substances", "interests", "strengths", "availability", "languages",
+        mode="before",
     )(_lower_tags)
 
 
 class Prefers(_Strict):
     mentor_gender: MentorGender | None = None
     max_age_gap: NonNegInt | None = None
+
+    _lower = field_validator("mentor_gender", mode="before")(_lower_tags)
 
 
 class Participant(_Strict):
@@ -131,7 +140,7 @@ class Participant(_Strict):
     exclude_mentors: list[str] = Field(default_factory=list)
 
     _lower = field_validator(
-        "substances", "interests", "goals", "availability", "languages", "priority",
+        "gender", "substances", "interests", "goals", "availability", "languages", "priority",
         mode="before",
     )(_lower_tags)
 
@@ -158,6 +167,11 @@ class Vocabulary(_Strict):
     availability: Tags = Field(default_factory=list)
     priority: Tags = Field(default_factory=list)
     interests: dict[str, str | None] = Field(default_factory=dict)
+
+    _lower = field_validator(
+        "substances", "goals", "strengths", "availability", "priority", "interests",
+        mode="before",
+    )(_lower_tags)
 
 
 class Scenario(_Strict):

@@ -164,12 +164,30 @@ def validate(data: Any, source: str = "") -> Scenario:
     return scenario
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe YAML with YAML 1.2 booleans: only true/false, so `languages: [no]` stays 'no'."""
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+_PLAIN_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+
+
+class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
+    """Safe YAML (no object tags) with YAML 1.2 booleans, so `languages: [no]` stays
+    'no'; dates stay text for the model to parse (a bad date is then a clear error),
+    and a key repeated in one mapping is an error rather than a silent overwrite."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key '{key}' appears twice in one mapping", key_node.start_mark
+                )
+            seen.add(key)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
 
 
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _PLAIN_TAGS]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _Loader.add_implicit_resolver(
@@ -177,6 +195,15 @@ _Loader.add_implicit_resolver(
     re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
     list("tTfF"),
 )
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"key '{key}' appears twice in one object")
+        out[key] = value
+    return out
 
 
 def read_document(path: Path) -> Any:
@@ -201,11 +228,15 @@ def read_document(path: Path) -> Any:
         raise ScenarioError([Problem("", f"cannot read file: {error}")], source) from None
     try:
         if suffix == ".json":
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise ScenarioError([Problem(where, f"invalid JSON: {error.msg}")], source) from None
+    except ValueError as error:  # a repeated JSON key
+        raise ScenarioError([Problem("", f"invalid JSON: {error}")], source) from None
+    except RecursionError:
+        raise ScenarioError([Problem("", "nesting is too deep")], source) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

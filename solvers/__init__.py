@@ -1,6 +1,13 @@
-"""Interchangeable back-ends behind one interface (`solvers.base.Solver`)."""
+"""Interchangeable back-ends behind one interface (`solvers.base.Solver`).
+
+Names: `cpsat`, `mip` (PuLP with CBC), `mip:highs` (PuLP with HiGHS), `flow` (OR-Tools
+min-cost flow), `networkx`, `greedy` (the manual baseline, never optimal) and `auto`
+(the fastest exact back-end that supports the problem).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from solvers.base import (
     NoSolutionError,
@@ -11,16 +18,15 @@ from solvers.base import (
     check_solution,
     evaluate,
 )
-from solvers.cpsat import CpSatSolver
 
 __all__ = [
+    "NAMES",
     "NoSolutionError",
     "Options",
     "Problem",
     "Solution",
     "Solver",
     "UnknownSolverError",
-    "available",
     "check_solution",
     "evaluate",
     "get_solver",
@@ -31,18 +37,64 @@ class UnknownSolverError(ValueError):
     pass
 
 
-_REGISTRY: dict[str, type[Solver]] = {"cpsat": CpSatSolver}
+def _cpsat() -> Solver:
+    from solvers.cpsat import CpSatSolver
+
+    return CpSatSolver()
 
 
-def available() -> list[str]:
-    return sorted(_REGISTRY)
+def _mip(engine: str) -> Callable[[], Solver]:
+    def make() -> Solver:
+        from solvers.mip import MipSolver
+
+        return MipSolver(engine=engine)  # type: ignore[arg-type]
+
+    return make
+
+
+def _flow() -> Solver:
+    from solvers.flow import FlowSolver
+
+    return FlowSolver()
+
+
+def _networkx() -> Solver:
+    from solvers.nxflow import NetworkxSolver
+
+    return NetworkxSolver()
+
+
+def _greedy() -> Solver:
+    from solvers.greedy import GreedySolver
+
+    return GreedySolver()
+
+
+def _auto() -> Solver:
+    from solvers.auto import AutoSolver
+
+    return AutoSolver()
+
+
+_FACTORIES: dict[str, Callable[[], Solver]] = {
+    "auto": _auto,
+    "cpsat": _cpsat,
+    "flow": _flow,
+    "greedy": _greedy,
+    "mip": _mip("cbc"),
+    "mip:cbc": _mip("cbc"),
+    "mip:highs": _mip("highs"),
+    "networkx": _networkx,
+}
+NAMES = tuple(_FACTORIES)
 
 
 def get_solver(name: str) -> Solver:
     """The back-end registered under `name`."""
     try:
-        return _REGISTRY[name]()
+        factory = _FACTORIES[name]
     except KeyError:
         raise UnknownSolverError(
-            f"unknown solver '{name}'; choose one of: {', '.join(available())}"
+            f"unknown solver '{name}'; choose one of: {', '.join(NAMES)}"
         ) from None
+    return factory()

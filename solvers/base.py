@@ -93,6 +93,7 @@ class Solution:
     status: Status
     chosen: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     levels: dict[str, int] = field(default_factory=dict)
+    solver: str = ""  # the back-end that produced it, when a dispatcher chose one
 
 
 class NoSolutionError(RuntimeError):

@@ -1,0 +1,58 @@
+"""`python -m benchmarks`: run chosen sizes and back-ends, write JSON, Markdown and a plot."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress
+
+from benchmarks.harness import add_gaps, machine, markdown, parse_case, run_isolated, write
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--sizes", default="example,10x5,100x50,1000x500",
+                        help="comma-separated PxM sizes or 'example' (default: %(default)s)")
+    parser.add_argument("--solvers", default="cpsat",
+                        help="comma-separated back-ends (default: %(default)s)")
+    parser.add_argument("--mode", choices=["library", "cli"], default="library",
+                        help="in-process matcher.solve, or the likematch command end to end")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions per run")
+    parser.add_argument("--time-limit", type=float, default=None, help="solver time limit, s")
+    parser.add_argument("--timeout", type=float, default=600.0, help="kill a run after this, s")
+    parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
+                        help="output folder (default: %(default)s)")
+    args = parser.parse_args(argv)
+
+    cases = [parse_case(s.strip()) for s in args.sizes.split(",") if s.strip()]
+    solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
+    console = Console()
+    runs = []
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("benchmarking", total=len(cases) * len(solvers))
+        for case in cases:
+            for solver in solvers:
+                progress.update(task, description=f"{case.label} {solver}")
+                runs.append(run_isolated(case, solver, args.mode, args.repeat,
+                                         args.time_limit, args.timeout))
+                progress.advance(task)
+    add_gaps(runs)
+    meta = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "argv": sys.argv[1:] if argv is None else argv,
+        "mode": args.mode,
+        "repeat": args.repeat,
+    }
+    paths = write(runs, args.out, meta)
+    console.print(markdown(runs), markup=False, highlight=False)
+    console.print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

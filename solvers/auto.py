@@ -1,0 +1,33 @@
+"""`auto`: the fastest exact back-end that supports the problem.
+
+Order by measured speed (see the README's performance table): min-cost flow when the
+objective is edge-additive, else CP-SAT, which supports every problem.
+"""
+
+from __future__ import annotations
+
+from solvers.base import Options, Problem, Solution, Solver
+
+PREFERENCE = ("flow", "cpsat")
+
+
+class AutoSolver:
+    name = "auto"
+    exact = True
+
+    def choose(self, problem: Problem) -> Solver:
+        from solvers import get_solver
+
+        for name in PREFERENCE:
+            solver = get_solver(name)
+            if solver.supports(problem) is None:
+                return solver
+        raise RuntimeError("no exact back-end supports this problem")  # cpsat supports all
+
+    def supports(self, problem: Problem) -> str | None:
+        return None
+
+    def solve(self, problem: Problem, options: Options) -> Solution:
+        solver = self.choose(problem)
+        solution = solver.solve(problem, options)
+        return Solution(solution.status, solution.chosen, solution.levels, solver=solver.name)
