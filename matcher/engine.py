@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+from matcher.counterfactual import alternatives, would_match_if
 from matcher.explain import build_result
 from matcher.problem import Built, build
 from matcher.result import Result
 from matcher.scenario import Scenario
-from solvers import Options, Solution, get_solver
+from solvers import Options, Solution, Solver, get_solver
 from solvers.cpsat import ConstraintKey, conflicting_constraints
 
 
@@ -51,9 +52,13 @@ def solve(
     time_limit: float | None = None,
     threads: int = 1,
     seed: int = 0,
+    explain: bool = True,
 ) -> Result:
     """The best proposal for one round under the scenario's hard rules and objective.
 
+    With `explain`, each new pair gets alternatives with their regret and each waiting
+    participant what would match them, both found by re-solving (one solve per
+    question); without it only the reasons read off the solution are given.
     An infeasible scenario gives a result with status `infeasible` and `conflicts`.
     """
     start = time.perf_counter()
@@ -72,5 +77,23 @@ def solve(
     name = solution.solver or backend.name
     result = build_result(built, solution, name, time.perf_counter() - start)
     if conflicts:
-        result = result.model_copy(update={"conflicts": conflicts})
+        return result.model_copy(update={"conflicts": conflicts})
+    if explain:
+        result = _explain(result, built, solution, backend, options)
+        result = result.model_copy(update={"elapsed_s": round(time.perf_counter() - start, 4)})
     return result
+
+
+def _explain(
+    result: Result, built: Built, solution: Solution, backend: Solver, options: Options
+) -> Result:
+    others = alternatives(built, solution, backend, options)
+    index = {pid: i for i, pid in enumerate(built.enc.participant_ids)}
+    waiting = [index[w.participant] for w in result.unmatched
+               if built.enc.p_consent[index[w.participant]]]
+    helps = would_match_if(built, solution, backend, options, waiting)
+    pairs = [p.model_copy(update={"alternatives": others.get(p.participant, [])})
+             if not p.existing else p for p in result.pairs]
+    unmatched = [w.model_copy(update={"would_match_if": helps.get(w.participant, [])})
+                 for w in result.unmatched]
+    return result.model_copy(update={"pairs": pairs, "unmatched": unmatched})

@@ -12,12 +12,23 @@ class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Alternative(_Out):
+    """Another mentor for the same participant, and what choosing them would cost."""
+
+    mentor: str
+    score: float
+    feasible: bool  # False: no proposal keeps every hard rule with this mentor
+    regret: dict[str, int]  # objective lost per level if chosen instead (0 = as good)
+    summary: str
+
+
 class ProposedPair(_Out):
     participant: str
     mentor: str
     existing: bool
     score: float
     reasons: list[str]
+    alternatives: list[Alternative] = Field(default_factory=list)
 
 
 class Waiting(_Out):
