@@ -15,10 +15,14 @@ from rich.console import Console
 from rich.markup import escape
 
 import matcher
+from matcher.controls import apply_controls, parse_pair
+from matcher.engine import UnsupportedError
 from matcher.errors import ScenarioError
+from matcher.report import to_html, to_markdown
 from matcher.report_table import render_table
 from solvers import NoSolutionError, UnknownSolverError
 
+DEFAULT_SOLVER = "cpsat"
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
 
@@ -76,36 +80,94 @@ def write_atomic(path: Path, text: str, protect: Path | None) -> None:
         raise
 
 
-@app.command()
-def solve(
-    scenario: Annotated[
-        Path | None,
-        typer.Argument(help="Scenario file (.yaml, .yml or .json). Default: the bundled example."),
-    ] = None,
-    solver: Annotated[str, typer.Option(help="Back-end that solves the round.")] = "cpsat",
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
-    out: Annotated[
-        Path | None, typer.Option(help="Write the output to this file instead of the screen.")
-    ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option(min=0.001, help="Stop searching after this many seconds.")
-    ] = None,
-    threads: Annotated[int, typer.Option(min=1, help="Solver threads.")] = 1,
-    seed: Annotated[int, typer.Option(help="Solver random seed.")] = 0,
-) -> None:
-    """Propose pairs for one matching round, with reasons and a waiting list."""
-    path = scenario or matcher.EXAMPLE
+class FairnessMode(StrEnum):
+    none = "none"
+    quotas = "quotas"
+    proportional = "proportional"
+    maxmin = "maxmin"
+
+
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(help="Scenario file (.yaml, .yml or .json). Default: the bundled example."),
+]
+SolverOpt = Annotated[str, typer.Option(help="Back-end: auto, cpsat, mip, mip:highs, flow, "
+                                             "networkx or greedy.")]
+TimeLimitOpt = Annotated[
+    float | None, typer.Option(min=0.001, help="Stop searching after this many seconds.")
+]
+ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
+SeedOpt = Annotated[int, typer.Option(help="Solver random seed.")]
+LockOpt = Annotated[list[str] | None, typer.Option(
+    "--lock", metavar="P=M", help="Require this pair (repeatable).")]
+ForbidOpt = Annotated[list[str] | None, typer.Option(
+    "--forbid", metavar="P=M", help="Never propose this pair (repeatable).")]
+ReleaseOpt = Annotated[list[str] | None, typer.Option(
+    "--release", metavar="P", help="Release this participant's active pair (repeatable).")]
+FairnessOpt = Annotated[FairnessMode | None, typer.Option(
+    "--fairness", help="Override the policy's fairness mode.")]
+ExplainOpt = Annotated[bool, typer.Option(
+    "--explain/--no-explain", help="Alternatives and would-match-if, found by re-solving.")]
+
+
+def run_round(
+    path: Path,
+    solver: str,
+    *,
+    lock: list[str] | None = None,
+    forbid: list[str] | None = None,
+    release: list[str] | None = None,
+    fairness: FairnessMode | None = None,
+    time_limit: float | None = None,
+    threads: int = 1,
+    seed: int = 0,
+    explain: bool = True,
+) -> tuple[matcher.Scenario, matcher.Result]:
+    """Load, apply the coordinator's decisions and solve; bad input exits with 2."""
     try:
         loaded = matcher.load(path)
-        result = matcher.solve(
-            loaded, solver=solver, time_limit=time_limit, threads=threads, seed=seed
+        loaded = apply_controls(
+            loaded,
+            lock=[parse_pair("--lock", x) for x in lock or []],
+            forbid=[parse_pair("--forbid", x) for x in forbid or []],
+            release=release or [],
+            fairness=fairness.value if fairness is not None else None,
         )
+        result = matcher.solve(loaded, solver=solver, time_limit=time_limit, threads=threads,
+                               seed=seed, explain=explain)
+        return loaded, result
     except ScenarioError as error:
         fail(error.render())
     except UnknownSolverError as error:
         fail(f"--solver: {error}")
+    except UnsupportedError as error:
+        fail(f"--solver: {error}")
     except NoSolutionError as error:
         fail(f"{error}; try a longer --time-limit", 1)
+
+
+@app.command()
+def solve(
+    scenario: ScenarioArg = None,
+    solver: SolverOpt = DEFAULT_SOLVER,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the output to this file instead of the screen.")
+    ] = None,
+    time_limit: TimeLimitOpt = None,
+    threads: ThreadsOpt = 1,
+    seed: SeedOpt = 0,
+    lock: LockOpt = None,
+    forbid: ForbidOpt = None,
+    release: ReleaseOpt = None,
+    fairness: FairnessOpt = None,
+    explain: ExplainOpt = True,
+) -> None:
+    """Propose pairs for one matching round, with reasons and a waiting list."""
+    path = scenario or matcher.EXAMPLE
+    _, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
+                          fairness=fairness, time_limit=time_limit, threads=threads, seed=seed,
+                          explain=explain)
     if fmt is Format.json:
         text = result.to_json() + "\n"
     else:
@@ -117,6 +179,32 @@ def solve(
         err.print(f"wrote {escape(str(out))}")
     elif text:
         sys.stdout.write(text)
+    if result.status == "infeasible":
+        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
+             EXIT_INFEASIBLE)
+
+
+@app.command()
+def report(
+    scenario: ScenarioArg = None,
+    out: Annotated[Path, typer.Option(
+        help="The report file: .html (printable page) or .md (Markdown).")] = Path("meeting.html"),
+    solver: SolverOpt = DEFAULT_SOLVER,
+    time_limit: TimeLimitOpt = None,
+    lock: LockOpt = None,
+    forbid: ForbidOpt = None,
+    release: ReleaseOpt = None,
+    fairness: FairnessOpt = None,
+) -> None:
+    """Write the pairing-meeting report: pairs, waiting list, municipalities, mentor load."""
+    if out.suffix.lower() not in (".html", ".htm", ".md"):
+        fail(f"--out {out}: use a .html or .md file name")
+    path = scenario or matcher.EXAMPLE
+    loaded, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
+                               fairness=fairness, time_limit=time_limit)
+    text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result)
+    write_atomic(out, text, protect=Path(path))
+    err.print(f"wrote {escape(str(out))}")
     if result.status == "infeasible":
         fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
              EXIT_INFEASIBLE)

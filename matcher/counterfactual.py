@@ -74,20 +74,24 @@ def alternatives(
         for alt in ranked[:MAX_ALTERNATIVES]:
             # A lock on this participant is lifted: the question is what another mentor costs.
             kept_locks = problem.required[problem.edge_p[problem.required] != p]
+            locked = len(kept_locks) < len(problem.required)
             required = np.union1d(kept_locks, [alt]).astype(np.int64)
             forced = dataclasses.replace(problem, required=required)
             result = _attempt(partial(solver.solve, forced, options))
-            regret = (
+            regret: dict[str, int] = (
                 {k: base[k] - result.levels[k] for k in problem.levels}
                 if result is not None else {}
             )
+            summary = (regret_summary(regret) if result is not None
+                       else "breaks a hard rule elsewhere (capacity, floors or locks)")
+            if locked:
+                summary = f"without the lock on {enc.participant_ids[p]}: {summary}"
             found.append(Alternative(
                 mentor=enc.mentor_ids[problem.edge_m[alt]],
                 score=round(float(built.scores.total[alt]), 3),
                 feasible=result is not None,
                 regret=regret,
-                summary=regret_summary(regret) if result is not None
-                else "breaks a hard rule elsewhere (capacity, floors or locks)",
+                summary=summary,
             ))
         out[enc.participant_ids[p]] = found
     return out
@@ -172,7 +176,7 @@ def _changes(built: Built, p: int, binding: Binding) -> Iterator[Change]:
                                          _mentor_change(m, capacity=cap),
                                          frozenset({f"mentor {m}"})))
     masks = rule_masks(enc, scenario.policy, np.array([p]))
-    fixes = {
+    fixes: dict[str, tuple[str, dict[str, object] | None]] = {
         "on_leave": ("returns from leave", {"active": True}),
         "untrained": ("completes training", {"trained": True}),
         "serves": (f"also serves {part.municipality}", None),

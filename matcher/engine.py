@@ -13,6 +13,10 @@ from solvers import Options, Solution, Solver, get_solver
 from solvers.cpsat import ConstraintKey, conflicting_constraints
 
 
+class UnsupportedError(ValueError):
+    """The chosen back-end cannot express this problem (its `supports` said why)."""
+
+
 def describe_constraint(built: Built, key: ConstraintKey) -> str:
     """A guarded constraint of the problem in the words of the scenario."""
     scenario, problem = built.scenario, built.problem
@@ -69,7 +73,7 @@ def solve(
     if not conflicts:
         reason = backend.supports(built.problem)
         if reason is not None:
-            raise ValueError(f"solver '{solver}' cannot solve this scenario: {reason}")
+            raise UnsupportedError(f"solver '{solver}' cannot solve this scenario: {reason}")
         options = Options(time_limit=time_limit, threads=threads, seed=seed)
         solution = backend.solve(built.problem, options)
         if solution.status == "infeasible":
