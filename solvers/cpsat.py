@@ -15,7 +15,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from solvers.base import (
-    RATIO_SCALE,
     NoSolutionError,
     Options,
     Problem,
@@ -23,6 +22,7 @@ from solvers.base import (
     Status,
     evaluate,
 )
+from solvers.leximin import solve_maxmin
 
 #: Largest combined objective coefficient trusted in one solve.
 MAX_COMBINED = 2**53
@@ -101,34 +101,30 @@ class _Model:
                 int(problem.quality.sum()),
             ),
         }
-        if problem.has_fairness_level:
-            levels["fairness"] = self._fairness()
+        if problem.has_fairness_level and problem.fairness == "proportional":
+            levels["fairness"] = self._deviation()
         return levels
 
-    def _fairness(self) -> tuple[cp_model.LinearExpr, int, int]:
+    def _deviation(self) -> tuple[cp_model.LinearExpr, int, int]:
+        """Proportional fairness: minus the total deviation from the targets (maxmin goes
+        through solvers.leximin instead)."""
         p, m = self.problem, self.model
         totals = [new + g.existing for g, new in zip(p.groups, self.group_new, strict=True)]
         people = p.n_participants + sum(g.existing for g in p.groups)
-        if p.fairness == "proportional":
-            s = sum(g.target for g in p.groups)
-            grand = self.total + sum(g.existing for g in p.groups)
-            devs: list[tuple[cp_model.IntVar, int]] = []
-            for g, total in zip(p.groups, totals, strict=True):
-                if g.target <= 0:
-                    continue
-                bound = (s + g.target) * people
-                dev = m.new_int_var(0, bound, f"dev_{g.key}")
-                diff = s * total - g.target * grand
-                m.add(dev >= diff)
-                m.add(dev >= -diff)
-                devs.append((dev, bound))
-            deviation = cp_model.LinearExpr.sum([d for d, _ in devs])
-            return -deviation, -sum(b for _, b in devs), 0
-        t = m.new_int_var(0, RATIO_SCALE, "lowest_coverage")
+        s = sum(g.target for g in p.groups)
+        grand = self.total + sum(g.existing for g in p.groups)
+        devs: list[tuple[cp_model.IntVar, int]] = []
         for g, total in zip(p.groups, totals, strict=True):
-            if g.eligible > 0:
-                m.add(g.eligible * t <= RATIO_SCALE * total)
-        return cp_model.LinearExpr.sum([t]), 0, RATIO_SCALE
+            if g.target <= 0:
+                continue
+            bound = (s + g.target) * people
+            dev = m.new_int_var(0, bound, f"dev_{g.key}")
+            diff = s * total - g.target * grand
+            m.add(dev >= diff)
+            m.add(dev >= -diff)
+            devs.append((dev, bound))
+        deviation = cp_model.LinearExpr.sum([d for d, _ in devs])
+        return -deviation, -sum(b for _, b in devs), 0
 
     def ordered_levels(self) -> list[tuple[cp_model.LinearExpr, int, int]]:
         return [self.levels[name] for name in self.problem.levels]
@@ -152,6 +148,11 @@ class CpSatSolver:
         return None
 
     def solve(self, problem: Problem, options: Options) -> Solution:
+        if problem.has_fairness_level and problem.fairness == "maxmin":
+            return solve_maxmin(problem, options, self._solve)
+        return self._solve(problem, options)
+
+    def _solve(self, problem: Problem, options: Options) -> Solution:
         model = _Model(problem)
         levels = model.ordered_levels()
         deadline = None if options.time_limit is None else time.monotonic() + options.time_limit

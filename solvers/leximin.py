@@ -1,0 +1,103 @@
+"""`maxmin` fairness for any exact back-end, by parametric search over floors.
+
+A municipality's coverage is active/eligible, so "every coverage >= t" is the same as
+the floor ceil(t * eligible) on its active participants. The driver raises floors:
+it finds by bisection the highest t that keeps the levels ranked above fairness at
+their optimum, fixes the municipalities that cannot go above t, and repeats for the
+rest (leximin by progressive filling: the lowest coverage first, then the next; when no
+municipality is tight on its own the filling stops there). The levels below fairness
+are then solved with those floors. Every back-end that runs this gets the same answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from fractions import Fraction
+
+import numpy as np
+
+from solvers.base import Group, Level, Options, Problem, Solution, evaluate
+
+SolveFn = Callable[[Problem, Options], Solution]
+
+
+def _floor_for(group: Group, t: Fraction) -> int:
+    """New pairs the group needs for coverage >= t (at least its own lower bound)."""
+    needed = -((-t.numerator * group.eligible) // t.denominator)  # ceil(t * eligible)
+    return max(group.lower, needed - group.existing)
+
+
+def _with_floors(problem: Problem, floors: dict[int, int], levels: tuple[Level, ...]) -> Problem:
+    groups = tuple(
+        dataclasses.replace(g, lower=floors.get(i, g.lower)) for i, g in enumerate(problem.groups)
+    )
+    return dataclasses.replace(problem, groups=groups, objective=levels, fairness="quotas")
+
+
+def solve_maxmin(problem: Problem, options: Options, solve: SolveFn) -> Solution:
+    """Lexicographic solve of a `maxmin` problem through `solve` on problems without a
+    fairness level."""
+    order = problem.levels
+    k = order.index("fairness")
+    above, below = order[:k], order[k + 1 :]
+    base = solve(_with_floors(problem, {}, above), options)
+    if base.status == "infeasible":
+        return base
+    target = {level: base.levels[level] for level in above}
+    status = base.status
+
+    def works(floors: dict[int, int]) -> bool:
+        nonlocal status
+        for g, floor in floors.items():
+            upper = problem.groups[g].upper
+            if upper is not None and floor > upper:
+                return False
+        trial = solve(_with_floors(problem, floors, above), options)
+        if trial.status == "infeasible":
+            return False
+        if trial.status == "feasible":
+            status = "feasible"
+        return all(trial.levels[level] == target[level] for level in above)
+
+    counted = [i for i, g in enumerate(problem.groups) if g.eligible > 0]
+    floors: dict[int, int] = {}
+    free = list(counted)
+    t = Fraction(0)
+    while free:
+        candidates = sorted({
+            Fraction(total, problem.groups[g].eligible)
+            for g in free
+            for total in range(problem.groups[g].eligible + 1)
+        } | {t})
+        candidates = candidates[candidates.index(t):]
+        lo, hi = 0, len(candidates) - 1  # candidates[lo] always works (t = 0 or current)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            trial = floors | {g: _floor_for(problem.groups[g], candidates[mid]) for g in free}
+            if works(trial):
+                lo = mid
+            else:
+                hi = mid - 1
+        t = candidates[lo]
+        floors |= {g: _floor_for(problem.groups[g], t) for g in free}
+        # A group stays free if it can get above t while the others keep their floors.
+        still_free = []
+        for g in free:
+            group = problem.groups[g]
+            need = (t.numerator * group.eligible) // t.denominator + 1 - group.existing
+            if group.existing + need <= group.eligible and works(
+                floors | {g: max(floors[g], need)}
+            ):
+                still_free.append(g)
+        if len(still_free) == len(free):
+            break  # no group is tight on its own: keep floors at t (progressive filling)
+        free = still_free
+
+    final = solve(_with_floors(problem, floors, above + below), options)
+    if final.status == "infeasible":  # the floors were all reached above; defensive only
+        return final
+    chosen = np.sort(final.chosen).astype(np.int64)
+    status = "feasible" if "feasible" in (status, final.status) else "optimal"
+    return Solution(status=status, chosen=chosen, levels=evaluate(problem, chosen),
+                    solver=final.solver)
