@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from matcher.counterfactual import alternatives, would_match_if
 from matcher.explain import build_result
 from matcher.problem import Built, build
-from matcher.result import Result
+from matcher.result import FairnessSummary, Result
 from matcher.scenario import Scenario
+from matcher.scoring import QUALITY_SCALE
 from solvers import Options, Solution, Solver, get_solver
 from solvers.cpsat import ConstraintKey, conflicting_constraints
 
@@ -100,4 +102,28 @@ def _explain(
              if not p.existing else p for p in result.pairs]
     unmatched = [w.model_copy(update={"would_match_if": helps.get(w.participant, [])})
                  for w in result.unmatched]
-    return result.model_copy(update={"pairs": pairs, "unmatched": unmatched})
+    return result.model_copy(update={
+        "pairs": pairs, "unmatched": unmatched,
+        "fairness": price_of_fairness(result, built, backend, options),
+    })
+
+
+def price_of_fairness(
+    result: Result, built: Built, backend: Solver, options: Options
+) -> FairnessSummary:
+    """Coverage and total score lost against fairness `none` under the same hard rules
+    (floors and ceilings hold in every mode, so `quotas` costs nothing by definition)."""
+    coverages = [row.coverage for row in result.municipalities.values()
+                 if row.coverage is not None]
+    lowest = min(coverages) if coverages else None
+    mode = built.scenario.policy.fairness
+    lost = {"coverage": 0, "priority": 0, "quality": 0}
+    if built.problem.has_fairness_level:
+        plain = dataclasses.replace(built.problem, fairness="none")
+        reference = backend.solve(plain, options)
+        if reference.status != "infeasible":
+            lost = {k: reference.levels[k] - result.metrics.objective[k] for k in lost}
+    return FairnessSummary(
+        mode=mode, lowest_coverage=lowest, price_coverage=lost["coverage"],
+        price_priority=lost["priority"], price_quality=round(lost["quality"] / QUALITY_SCALE, 3),
+    )

@@ -186,8 +186,11 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
     table = {}
     for g, muni in enumerate(munis):
         floor = built.floors.get(muni.id)
+        eligible = int(problem.groups[g].eligible)
         table[muni.id] = MunicipalityRow(
             active=int(group_active[g]), new=int(group_new[g]), waiting=int(group_waiting[g]),
+            eligible=eligible,
+            coverage=round(int(group_active[g]) / eligible, 4) if eligible else None,
             min=muni.min, min_enforced=floor.enforced if floor else None, max=muni.max,
         )
     scores = [p.score for p in pairs]

@@ -70,7 +70,8 @@ def sections(scenario: Scenario, result: Result) -> list[Section]:
         floor = "" if row.min is None else str(row.min)
         if row.min_enforced is not None and row.min_enforced != row.min:
             floor += f" (capped to {row.min_enforced})"
-        munis.append([key, str(row.active), str(row.new), str(row.waiting), floor,
+        coverage = "" if row.coverage is None else f"{row.coverage:.0%}"
+        munis.append([key, str(row.active), str(row.new), str(row.waiting), coverage, floor,
                       "" if row.max is None else str(row.max)])
 
     load: dict[str, list[int]] = {m.id: [0, 0] for m in scenario.mentors}
@@ -110,7 +111,8 @@ def sections(scenario: Scenario, result: Result) -> list[Section]:
         Section("Waiting list, in priority order",
                 ["#", "Participant", "Points", "Priority", "Why waiting", "Would match if"],
                 waiting),
-        Section("Municipalities", ["Municipality", "Active", "New", "Waiting", "Min", "Max"],
+        Section("Municipalities",
+                ["Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"],
                 munis),
         Section("Mentor load",
                 ["Mentor", "Capacity", "Kept", "New", "Load", "Posts", "Status"], mentors),
@@ -126,9 +128,20 @@ def _version() -> str:
 
 def _summary(result: Result) -> str:
     m = result.metrics
-    return (f"{m.matched} of {m.eligible} participants with consent in a pair "
+    text = (f"{m.matched} of {m.eligible} participants with consent in a pair "
             f"({m.new} new, {m.existing} kept); {m.waiting} waiting; "
             f"mean score {m.mean_score:.2f}; mentor posts used {m.positions_used:g}.")
+    return f"{text} {fairness_line(result)}" if result.fairness else text
+
+
+def fairness_line(result: Result) -> str:
+    f = result.fairness
+    if f is None:
+        return ""
+    lowest = "n/a" if f.lowest_coverage is None else f"{f.lowest_coverage:.0%}"
+    return (f"Fairness {f.mode}: lowest municipality coverage {lowest}; price against none: "
+            f"{f.price_coverage} pairs, {f.price_priority} priority points, "
+            f"{f.price_quality:+.3f} total score.")
 
 
 def to_html(scenario: Scenario, result: Result) -> str:

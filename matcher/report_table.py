@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from matcher.report import fairness_line
 from matcher.result import Result
 
 TABLE_REASONS = 4  # the table shows the strongest reasons; JSON and reports show all
@@ -57,17 +58,20 @@ def render_table(result: Result, console: Console) -> None:
         console.print(waiting)
 
     munis = Table(title="Municipalities", title_justify="left")
-    for column in ("Municipality", "Active", "New", "Waiting", "Min", "Max"):
+    for column in ("Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"):
         munis.add_column(column, justify="left" if column == "Municipality" else "right")
     for key, row in result.municipalities.items():
         floor = "" if row.min is None else str(row.min)
         if row.min_enforced is not None and row.min_enforced != row.min:
             floor += f" (capped {row.min_enforced})"
         munis.add_row(
-            escape(key), str(row.active), str(row.new), str(row.waiting), floor,
+            escape(key), str(row.active), str(row.new), str(row.waiting),
+            "" if row.coverage is None else f"{row.coverage:.0%}", floor,
             "" if row.max is None else str(row.max),
         )
     console.print(munis)
+    if result.fairness is not None:
+        console.print(fairness_line(result), highlight=False)
     for note in result.notes:
         console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
     for conflict in result.conflicts:

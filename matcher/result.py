@@ -41,9 +41,21 @@ class MunicipalityRow(_Out):
     active: int  # after the round: existing plus new
     new: int
     waiting: int  # consenting participants left unmatched
+    eligible: int = 0  # participants with consent
+    coverage: float | None = None  # active / eligible
     min: int | None = None
     min_enforced: int | None = None  # the floor after capping (rule 8)
     max: int | None = None
+
+
+class FairnessSummary(_Out):
+    """Coverage across municipalities and what fairness costs against `none`."""
+
+    mode: str
+    lowest_coverage: float | None  # over municipalities with eligible participants
+    price_coverage: int  # pairs lost against fairness `none` (same hard rules)
+    price_priority: int  # priority points lost against fairness `none`
+    price_quality: float  # total score lost against fairness `none`
 
 
 class Metrics(_Out):
@@ -65,6 +77,7 @@ class Result(_Out):
     unmatched: list[Waiting]
     municipalities: dict[str, MunicipalityRow]
     metrics: Metrics
+    fairness: FairnessSummary | None = None
     notes: list[str] = Field(default_factory=list)
     conflicts: list[str] = Field(default_factory=list)
     elapsed_s: float
