@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import sys
 import tempfile
@@ -19,6 +20,7 @@ from matcher.controls import apply_controls, parse_pair
 from matcher.engine import UnsupportedError
 from matcher.errors import ScenarioError
 from matcher.report import to_html, to_markdown
+from matcher.scenario import scenario_schema
 from matcher.report_table import render_table
 from solvers import NoSolutionError, UnknownSolverError
 
@@ -208,3 +210,27 @@ def report(
     if result.status == "infeasible":
         fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
              EXIT_INFEASIBLE)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a scenario file, for editors and other tools."""
+    sys.stdout.write(json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def validate(scenario: ScenarioArg = None) -> None:
+    """Check a scenario and report every problem at once (exit 2 if there are any)."""
+    path = scenario or matcher.EXAMPLE
+    try:
+        loaded = matcher.load(path)
+    except ScenarioError as error:
+        fail(error.render())
+    waiting = sum(1 for p in loaded.participants if p.consent) - sum(
+        1 for p in loaded.pairs if not p.release)
+    err.print(
+        f"{escape(str(path))}: valid: {len(loaded.mentors)} mentors, "
+        f"{len(loaded.participants)} participants ({waiting} with consent waiting), "
+        f"{len(loaded.pairs)} pairs, {len(loaded.municipality_list())} municipalities",
+        highlight=False,
+    )

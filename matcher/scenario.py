@@ -195,3 +195,11 @@ class Scenario(_Strict):
 
     def mentor_capacity(self, mentor: Mentor) -> int:
         return self.program.mentor_capacity if mentor.capacity is None else mentor.capacity
+
+
+def scenario_schema() -> dict[str, object]:
+    """The JSON Schema of a scenario file (contract version 1)."""
+    schema = Scenario.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "likematch scenario (contract version 1)"
+    return schema
