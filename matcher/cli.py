@@ -20,8 +20,8 @@ from matcher.controls import apply_controls, parse_pair
 from matcher.engine import UnsupportedError
 from matcher.errors import ScenarioError
 from matcher.report import to_html, to_markdown
-from matcher.scenario import scenario_schema
 from matcher.report_table import render_table
+from matcher.scenario import scenario_schema
 from solvers import NoSolutionError, UnknownSolverError
 
 DEFAULT_SOLVER = "cpsat"
