@@ -1,0 +1,87 @@
+"""The pairing-meeting report lists every person and municipality and the settings;
+checked by parsing the HTML."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import matcher
+from matcher.cli import app
+from matcher.report import to_html, to_markdown
+from tests.conftest import EXAMPLE_PATHS
+
+
+class Page(HTMLParser):
+    """Collects section ids, table cells and whether anything loads from outside."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sections: list[str] = []
+        self.cells: dict[str, list[str]] = {}
+        self.external: list[str] = []
+        self._section = ""
+        self._in_cell = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "section":
+            self._section = found.get("id") or ""
+            self.sections.append(self._section)
+        if tag in ("td", "th"):
+            self._in_cell = True
+            self.cells.setdefault(self._section, []).append("")
+        for key in ("src", "href"):
+            if found.get(key):
+                self.external.append(str(found[key]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th"):
+            self._in_cell = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_cell:
+            self.cells[self._section][-1] += data
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_PATHS))
+def test_html_report_lists_everyone(name: str) -> None:
+    scenario = matcher.load(EXAMPLE_PATHS[name])
+    result = matcher.solve(scenario)
+    page = Page()
+    page.feed(to_html(scenario, result))
+    assert page.sections == ["proposed-pairs", "waiting-list", "municipalities",
+                             "mentor-load", "settings"]
+    assert page.external == []  # self-contained
+    people = set(page.cells["proposed-pairs"]) | set(page.cells["waiting-list"])
+    assert {p.id for p in scenario.participants} <= people
+    assert {m.id for m in scenario.municipality_list()} <= set(page.cells["municipalities"])
+    assert {m.id for m in scenario.mentors} <= set(page.cells["mentor-load"])
+    settings = page.cells["settings"]
+    assert result.solver in " ".join(settings) and matcher.__version__ in settings
+    # the waiting list is in priority order: ranks 1, 2, ... for those with consent
+    ranks = [c for c in page.cells["waiting-list"][6::6] if c.isdigit()]
+    assert ranks == [str(i) for i in range(1, len(ranks) + 1)]
+
+
+def test_markdown_report_and_cli(tmp_path: Path) -> None:
+    scenario = matcher.load(matcher.EXAMPLE)
+    text = to_markdown(scenario, matcher.solve(scenario))
+    assert "## Waiting list, in priority order" in text
+    assert all(p.id in text for p in scenario.participants)
+    runner = CliRunner()
+    out = tmp_path / "meeting.html"
+    done = runner.invoke(app, ["report", str(matcher.EXAMPLE), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    bad = runner.invoke(app, ["report", "--out", str(tmp_path / "meeting.pdf")])
+    assert bad.exit_code == 2
+
+
+def test_report_is_deterministic() -> None:
+    scenario = matcher.load(matcher.EXAMPLE)
+    first = to_html(scenario, matcher.solve(scenario))
+    assert first == to_html(scenario, matcher.solve(scenario))
