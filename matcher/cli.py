@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.markup import escape
 
 import matcher
+from matcher.cli_sheets import export_result
+from matcher.cli_sheets import register as register_sheets
 from matcher.controls import apply_controls, parse_pair
 from matcher.engine import UnsupportedError
 from matcher.errors import ScenarioError
@@ -41,6 +43,8 @@ err = Console(stderr=True, highlight=False)
 class Format(StrEnum):
     table = "table"
     json = "json"
+    xlsx = "xlsx"
+    csv = "csv"
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
@@ -170,13 +174,19 @@ def solve(
     _, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
                           fairness=fairness, time_limit=time_limit, threads=threads, seed=seed,
                           explain=explain)
-    if fmt is Format.json:
+    if fmt in (Format.xlsx, Format.csv):
+        if out is None:
+            fail(f"--format {fmt.value} needs --out FILE")
+        export_result(result, out, fmt="xlsx" if fmt is Format.xlsx else "csv",
+                      protect=Path(path))
+        text = ""
+    elif fmt is Format.json:
         text = result.to_json() + "\n"
     else:
         console = Console(file=io.StringIO(), width=120) if out else Console()
         render_table(result, console)
         text = console.file.getvalue() if isinstance(console.file, io.StringIO) else ""
-    if out is not None:
+    if out is not None and fmt not in (Format.xlsx, Format.csv):
         write_atomic(out, text, protect=Path(path))
         err.print(f"wrote {escape(str(out))}")
     elif text:
@@ -234,3 +244,6 @@ def validate(scenario: ScenarioArg = None) -> None:
         f"{len(loaded.pairs)} pairs, {len(loaded.municipality_list())} municipalities",
         highlight=False,
     )
+
+
+register_sheets(app)

@@ -244,7 +244,23 @@ def read_document(path: Path) -> Any:
         raise ScenarioError([Problem(where, f"invalid YAML: {what}")], source) from None
 
 
+_DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+_SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".ods")
+
+
 def load(path: str | Path) -> Scenario:
-    """Load and validate a scenario file (YAML or JSON)."""
+    """Load and validate a scenario: a YAML or JSON file, an .xlsx workbook or a folder
+    of CSV files (see `matcher.spreadsheet` for the layout)."""
     path = Path(path)
+    suffix = path.suffix.lower()
+    if path.exists() and suffix not in _DOCUMENT_SUFFIXES:
+        if path.is_dir() or suffix in _SPREADSHEET_SUFFIXES:
+            from matcher.spreadsheet import load_spreadsheet  # imports this module
+
+            return load_spreadsheet(path)
+        raise ScenarioError(
+            [Problem("", f"unsupported file type '{suffix}'; use .yaml, .yml, .json, .xlsx "
+                         "or a folder of CSV files")],
+            str(path),
+        )
     return validate(read_document(path), str(path))
