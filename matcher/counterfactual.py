@@ -22,10 +22,29 @@ from solvers.base import NoSolutionError, Options, Solution, Solver
 
 MAX_ALTERNATIVES = 3
 MAX_REMEDIES = 3
-#: Re-solving costs one solve per question; beyond these counts explanations are
-#: limited to the first people (pairs by participant id, the waiting by priority).
-MAX_EXPLAINED_PAIRS = 40
-MAX_EXPLAINED_WAITING = 40
+#: Re-solving costs one solve per question. The number of solves is bounded by the
+#: problem's size (work = solves x candidate edges), so that explaining never costs much
+#: more than solving, and the output does not depend on the machine's speed.
+EXPLAIN_WORK = 3_000_000
+MAX_SOLVES = 2_000
+
+
+@dataclasses.dataclass
+class Budget:
+    """Solves left for explanations; `skipped` counts people left unexplained."""
+
+    solves: int
+    skipped: int = 0
+
+    @classmethod
+    def for_problem(cls, n_edges: int) -> Budget:
+        return cls(min(MAX_SOLVES, EXPLAIN_WORK // max(n_edges, 1)))
+
+    def take(self) -> bool:
+        if self.solves <= 0:
+            return False
+        self.solves -= 1
+        return True
 MAX_NEW_MENTOR_AGE_GAP = 10
 MAX_EXTRA_PLACES = 3  # raise binding caps on places by up to this many
 MAX_TRIES = 30  # solves per waiting participant
@@ -58,7 +77,7 @@ def regret_summary(regret: dict[str, int]) -> str:
 
 
 def alternatives(
-    built: Built, solution: Solution, solver: Solver, options: Options
+    built: Built, solution: Solution, solver: Solver, options: Options, budget: Budget
 ) -> dict[str, list[Alternative]]:
     """Up to three other mentors per new pair, best score first, with the objective
     lost per level if the coordinator chose that mentor instead."""
@@ -66,12 +85,16 @@ def alternatives(
     base = solution.levels
     out: dict[str, list[Alternative]] = {}
     chosen = sorted(solution.chosen.tolist(), key=lambda e: enc.participant_ids[problem.edge_p[e]])
-    for e in chosen[:MAX_EXPLAINED_PAIRS]:
+    for e in chosen:
         p = int(problem.edge_p[e])
         others = np.flatnonzero((problem.edge_p == p) & (np.arange(problem.n_edges) != e))
         ranked = sorted(others.tolist(), key=lambda x: (-built.scores.total[x], x))
         found = []
+        if len(ranked) and budget.solves < min(len(ranked), MAX_ALTERNATIVES):
+            budget.skipped += 1
+            continue
         for alt in ranked[:MAX_ALTERNATIVES]:
+            budget.take()
             # A lock on this participant is lifted: the question is what another mentor costs.
             kept_locks = problem.required[problem.edge_p[problem.required] != p]
             locked = len(kept_locks) < len(problem.required)
@@ -246,7 +269,8 @@ def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
 
 
 def would_match_if(
-    built: Built, solution: Solution, solver: Solver, options: Options, waiting: list[int]
+    built: Built, solution: Solution, solver: Solver, options: Options, waiting: list[int],
+    budget: Budget,
 ) -> dict[str, list[str]]:
     """For each waiting participant (with consent), up to three changes, smallest first,
     each verified by re-solving to match them."""
@@ -262,13 +286,18 @@ def would_match_if(
     )
     out: dict[str, list[str]] = {}
     ranked = sorted(waiting, key=lambda p: (-int(problem.priority[p]), enc.participant_ids[p]))
-    for p in ranked[:MAX_EXPLAINED_WAITING]:
+    for p in ranked:
+        if budget.solves <= 0:
+            budget.skipped += 1
+            continue
         found: list[Change] = []
         for tries, change in enumerate(_changes(built, p, binding)):
             if tries == MAX_TRIES or len(found) == MAX_REMEDIES:
                 break
             if any(change.contains(done) for done in found):
                 continue
+            if not budget.take():
+                break
             rebuilt = build(change.apply(built.scenario))
             if rebuilt.conflicts or solver.supports(rebuilt.problem) is not None:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from matcher.counterfactual import alternatives, would_match_if
+from matcher.counterfactual import Budget, alternatives, would_match_if
 from matcher.explain import build_result
 from matcher.problem import Built, build
 from matcher.result import FairnessSummary, Result
@@ -93,17 +93,22 @@ def solve(
 def _explain(
     result: Result, built: Built, solution: Solution, backend: Solver, options: Options
 ) -> Result:
-    others = alternatives(built, solution, backend, options)
+    budget = Budget.for_problem(built.problem.n_edges)
+    others = alternatives(built, solution, backend, options, budget)
     index = {pid: i for i, pid in enumerate(built.enc.participant_ids)}
     waiting = [index[w.participant] for w in result.unmatched
                if built.enc.p_consent[index[w.participant]]]
-    helps = would_match_if(built, solution, backend, options, waiting)
+    helps = would_match_if(built, solution, backend, options, waiting, budget)
     pairs = [p.model_copy(update={"alternatives": others.get(p.participant, [])})
              if not p.existing else p for p in result.pairs]
     unmatched = [w.model_copy(update={"would_match_if": helps.get(w.participant, [])})
                  for w in result.unmatched]
+    notes = list(result.notes)
+    if budget.skipped:
+        notes.append(f"explanations by re-solving cover part of this large round: "
+                     f"{budget.skipped} people have no alternatives or would_match_if")
     return result.model_copy(update={
-        "pairs": pairs, "unmatched": unmatched,
+        "pairs": pairs, "unmatched": unmatched, "notes": notes,
         "fairness": price_of_fairness(result, built, backend, options),
     })
 
