@@ -1,0 +1,1 @@
+"""Benchmarks of the likematch back-ends on generated scenarios (`python -m benchmarks`)."""
