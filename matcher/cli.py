@@ -16,11 +16,13 @@ from rich.console import Console
 from rich.markup import escape
 
 import matcher
+from matcher.cli_plan import register as register_plan
 from matcher.cli_sheets import export_result
 from matcher.cli_sheets import register as register_sheets
-from matcher.controls import apply_controls, parse_pair
+from matcher.controls import PreviousError, apply_controls, load_previous, parse_pair
 from matcher.engine import UnsupportedError
 from matcher.errors import ScenarioError
+from matcher.privacy import for_sharing, summary
 from matcher.report import to_html, to_markdown
 from matcher.report_table import render_table
 from matcher.scenario import scenario_schema
@@ -45,6 +47,7 @@ class Format(StrEnum):
     json = "json"
     xlsx = "xlsx"
     csv = "csv"
+    summary = "summary"
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
@@ -112,8 +115,19 @@ ReleaseOpt = Annotated[list[str] | None, typer.Option(
     "--release", metavar="P", help="Release this participant's active pair (repeatable).")]
 FairnessOpt = Annotated[FairnessMode | None, typer.Option(
     "--fairness", help="Override the policy's fairness mode.")]
+PreviousOpt = Annotated[Path | None, typer.Option(
+    "--previous", metavar="RESULT.json",
+    help="The JSON result of an earlier run of this round: keep its pairs where the "
+    "optimum allows.")]
 ExplainOpt = Annotated[bool, typer.Option(
     "--explain/--no-explain", help="Alternatives and would-match-if, found by re-solving.")]
+AnonymizeOpt = Annotated[bool, typer.Option(
+    "--anonymize", help="Replace participant and mentor ids with stable pseudonyms "
+    "(P-..., M-...), in texts too.")]
+AnonymizeKeyOpt = Annotated[str | None, typer.Option(
+    "--anonymize-key", envvar="LIKEMATCH_ANONYMIZE_KEY", metavar="SECRET",
+    help="With --anonymize: a secret mixed into the pseudonyms, so that only its holders "
+    "can recompute them.")]
 
 
 def run_round(
@@ -128,6 +142,7 @@ def run_round(
     threads: int = 1,
     seed: int = 0,
     explain: bool = True,
+    previous: Path | None = None,
 ) -> tuple[matcher.Scenario, matcher.Result]:
     """Load, apply the coordinator's decisions and solve; bad input exits with 2."""
     try:
@@ -140,10 +155,13 @@ def run_round(
             fairness=fairness.value if fairness is not None else None,
         )
         result = matcher.solve(loaded, solver=solver, time_limit=time_limit, threads=threads,
-                               seed=seed, explain=explain)
+                               seed=seed, explain=explain,
+                               previous=None if previous is None else load_previous(previous))
         return loaded, result
     except ScenarioError as error:
         fail(error.render())
+    except PreviousError as error:
+        fail(str(error))
     except UnknownSolverError as error:
         fail(f"--solver: {error}")
     except UnsupportedError as error:
@@ -168,12 +186,19 @@ def solve(
     release: ReleaseOpt = None,
     fairness: FairnessOpt = None,
     explain: ExplainOpt = True,
+    previous: PreviousOpt = None,
+    anonymize: AnonymizeOpt = False,
+    anonymize_key: AnonymizeKeyOpt = None,
 ) -> None:
-    """Propose pairs for one matching round, with reasons and a waiting list."""
+    """Propose pairs for one matching round, with reasons and a waiting list.
+
+    `--format summary` gives per-municipality counts for sharing, without ids and with
+    counts below 3 suppressed."""
     path = scenario or matcher.EXAMPLE
-    _, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
-                          fairness=fairness, time_limit=time_limit, threads=threads, seed=seed,
-                          explain=explain)
+    loaded, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
+                               fairness=fairness, time_limit=time_limit, threads=threads,
+                               seed=seed, explain=explain, previous=previous)
+    loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
     if fmt in (Format.xlsx, Format.csv):
         if out is None:
             fail(f"--format {fmt.value} needs --out FILE")
@@ -182,6 +207,8 @@ def solve(
         text = ""
     elif fmt is Format.json:
         text = result.to_json() + "\n"
+    elif fmt is Format.summary:
+        text = summary(loaded, result)
     else:
         console = Console(file=io.StringIO(), width=120) if out else Console()
         render_table(result, console)
@@ -207,13 +234,17 @@ def report(
     forbid: ForbidOpt = None,
     release: ReleaseOpt = None,
     fairness: FairnessOpt = None,
+    previous: PreviousOpt = None,
+    anonymize: AnonymizeOpt = False,
+    anonymize_key: AnonymizeKeyOpt = None,
 ) -> None:
     """Write the pairing-meeting report: pairs, waiting list, municipalities, mentor load."""
     if out.suffix.lower() not in (".html", ".htm", ".md"):
         fail(f"--out {out}: use a .html or .md file name")
     path = scenario or matcher.EXAMPLE
     loaded, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
-                               fairness=fairness, time_limit=time_limit)
+                               fairness=fairness, time_limit=time_limit, previous=previous)
+    loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
     text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result)
     write_atomic(out, text, protect=Path(path))
     err.print(f"wrote {escape(str(out))}")
@@ -247,3 +278,4 @@ def validate(scenario: ScenarioArg = None) -> None:
 
 
 register_sheets(app)
+register_plan(app)

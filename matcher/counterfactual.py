@@ -1,24 +1,27 @@
 """Explanations found by re-solving: alternatives with their regret, and the smallest
 single change that would match a waiting participant (`would_match_if`).
 
-Every answer is checked by solving the changed problem with the same back-end, never
-guessed. A change never touches the participant's own wishes or exclusions.
+Every answer is checked by solving the changed problem, never guessed. The re-solves use
+`auto`, the fastest exact back-end, whatever back-end made the proposal: every exact
+back-end reaches the same optimum, so the answers are the same, only sooner. A change
+never touches the participant's own wishes or exclusions.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable, Iterator
-from functools import partial
 
 import numpy as np
 
-from matcher.eligibility import rule_masks
+from matcher.eligibility import failed_rules, rule_masks
 from matcher.problem import Built, build
 from matcher.result import Alternative
 from matcher.scenario import Mentor, Participant, Scenario
 from matcher.scoring import QUALITY_SCALE
-from solvers.base import NoSolutionError, Options, Solution, Solver
+from solvers import get_solver
+from solvers.base import NoSolutionError, Options, Problem, Solution, Solver
 
 MAX_ALTERNATIVES = 3
 MAX_REMEDIES = 3
@@ -29,34 +32,88 @@ EXPLAIN_WORK = 3_000_000
 MAX_SOLVES = 2_000
 
 
+class OutOfTimeError(Exception):
+    """The time limit passed before a re-solve proved its answer."""
+
+
 @dataclasses.dataclass
 class Budget:
-    """Solves left for explanations; `skipped` counts people left unexplained."""
+    """Solves left for explanations and the deadline (`time.monotonic()`) they must
+    keep; `skipped` counts people left unexplained."""
 
     solves: int
+    deadline: float | None = None
     skipped: int = 0
+    timed_out: bool = False
+    #: Seconds the last question took (its build and solve), and when it started: a
+    #: question that would not fit in the time left is not started, since some back-ends
+    #: (the flow ones) do not stop at a time limit.
+    step: float = 0.0
+    started: float | None = None
 
     @classmethod
-    def for_problem(cls, n_edges: int) -> Budget:
-        return cls(min(MAX_SOLVES, EXPLAIN_WORK // max(n_edges, 1)))
+    def for_problem(cls, n_edges: int, deadline: float | None = None) -> Budget:
+        return cls(min(MAX_SOLVES, EXPLAIN_WORK // max(n_edges, 1)), deadline)
+
+    def remaining(self) -> float | None:
+        """Seconds left; raises OutOfTimeError once the deadline has passed."""
+        if self.deadline is None:
+            return None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            self.timed_out = True
+            raise OutOfTimeError
+        return left
+
+    def affords(self, solves: int) -> bool:
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.timed_out = True
+            return False
+        return self.solves >= solves
 
     def take(self) -> bool:
+        """One solve off the work budget (False when it is used up); OutOfTimeError when
+        the question would probably not end before the deadline."""
+        if self.deadline is not None:
+            now = time.monotonic()
+            if self.started is not None:
+                self.step = now - self.started
+            self.started = now
+            if self.deadline - now < self.step:
+                self.timed_out = True
+                raise OutOfTimeError
         if self.solves <= 0:
             return False
         self.solves -= 1
         return True
+
+
+@dataclasses.dataclass
+class Resolver:
+    """The one way explanations re-solve: the fastest exact back-end, within the budget."""
+
+    options: Options
+    budget: Budget
+    solver: Solver = dataclasses.field(default_factory=lambda: get_solver("auto"))
+
+    def solve(self, problem: Problem) -> Solution | None:
+        """The optimum of a changed problem, or None when it has none; OutOfTimeError when
+        the time limit stopped the solve before it proved either."""
+        options = dataclasses.replace(self.options, time_limit=self.budget.remaining())
+        try:
+            solution = self.solver.solve(problem, options)
+        except NoSolutionError:
+            self.budget.timed_out = True
+            raise OutOfTimeError from None
+        if solution.status == "feasible":
+            self.budget.timed_out = True
+            raise OutOfTimeError
+        return None if solution.status == "infeasible" else solution
+
+
 MAX_NEW_MENTOR_AGE_GAP = 10
-MAX_EXTRA_PLACES = 3  # raise binding caps on places by up to this many
+MAX_EXTRA_PLACES = 5  # raise binding caps on places by up to this many
 MAX_TRIES = 30  # solves per waiting participant
-
-
-def _attempt(run: Callable[[], Solution]) -> Solution | None:
-    """The solution of a changed problem, or None when it has none."""
-    try:
-        solution = run()
-    except NoSolutionError:
-        return None
-    return None if solution.status == "infeasible" else solution
 
 
 def regret_summary(regret: dict[str, int]) -> str:
@@ -72,50 +129,68 @@ def regret_summary(regret: dict[str, int]) -> str:
             return f"total score {-lost / QUALITY_SCALE:+.3f}"
         if level == "priority":
             return f"priority points {-lost:+d}"
+        if level == "stability":
+            return f"pairs of the previous proposal kept {-lost:+d}"
         return f"{level} {'worse' if lost > 0 else 'better'}"
     return "equally good"
 
 
+BREAKS_RULE = "breaks a hard rule elsewhere (capacity, floors or locks)"
+
+
+def forced(problem: Problem, edge: int) -> tuple[Problem, bool]:
+    """The problem with `edge` required instead of any lock on its participant, and
+    whether a lock was lifted (the question is what that pair costs)."""
+    p = problem.edge_p[edge]
+    kept_locks = problem.required[problem.edge_p[problem.required] != p]
+    required = np.union1d(kept_locks, [edge]).astype(np.int64)
+    return dataclasses.replace(problem, required=required), len(kept_locks) < len(problem.required)
+
+
+def regret_of(problem: Problem, solution: Solution, edge: int,
+              resolver: Resolver) -> tuple[dict[str, int] | None, bool]:
+    """Objective lost per level if `edge` were chosen (None: no proposal keeps every hard
+    rule with it), and whether a lock had to be lifted for it."""
+    changed, lifted = forced(problem, edge)
+    result = resolver.solve(changed)
+    if result is None:
+        return None, lifted
+    return {k: solution.levels[k] - result.levels[k] for k in problem.levels}, lifted
+
+
 def alternatives(
-    built: Built, solution: Solution, solver: Solver, options: Options, budget: Budget
+    built: Built, solution: Solution, resolver: Resolver
 ) -> dict[str, list[Alternative]]:
     """Up to three other mentors per new pair, best score first, with the objective
     lost per level if the coordinator chose that mentor instead."""
-    problem, enc = built.problem, built.enc
-    base = solution.levels
+    problem, enc, budget = built.problem, built.enc, resolver.budget
     out: dict[str, list[Alternative]] = {}
     chosen = sorted(solution.chosen.tolist(), key=lambda e: enc.participant_ids[problem.edge_p[e]])
     for e in chosen:
         p = int(problem.edge_p[e])
         others = np.flatnonzero((problem.edge_p == p) & (np.arange(problem.n_edges) != e))
         ranked = sorted(others.tolist(), key=lambda x: (-built.scores.total[x], x))
-        found = []
-        if len(ranked) and budget.solves < min(len(ranked), MAX_ALTERNATIVES):
+        if len(ranked) and not budget.affords(min(len(ranked), MAX_ALTERNATIVES)):
             budget.skipped += 1
             continue
-        for alt in ranked[:MAX_ALTERNATIVES]:
-            budget.take()
-            # A lock on this participant is lifted: the question is what another mentor costs.
-            kept_locks = problem.required[problem.edge_p[problem.required] != p]
-            locked = len(kept_locks) < len(problem.required)
-            required = np.union1d(kept_locks, [alt]).astype(np.int64)
-            forced = dataclasses.replace(problem, required=required)
-            result = _attempt(partial(solver.solve, forced, options))
-            regret: dict[str, int] = (
-                {k: base[k] - result.levels[k] for k in problem.levels}
-                if result is not None else {}
-            )
-            summary = (regret_summary(regret) if result is not None
-                       else "breaks a hard rule elsewhere (capacity, floors or locks)")
-            if locked:
-                summary = f"without the lock on {enc.participant_ids[p]}: {summary}"
-            found.append(Alternative(
-                mentor=enc.mentor_ids[problem.edge_m[alt]],
-                score=round(float(built.scores.total[alt]), 3),
-                feasible=result is not None,
-                regret=regret,
-                summary=summary,
-            ))
+        found = []
+        try:
+            for alt in ranked[:MAX_ALTERNATIVES]:
+                budget.take()
+                regret, locked = regret_of(problem, solution, alt, resolver)
+                summary = BREAKS_RULE if regret is None else regret_summary(regret)
+                if locked:
+                    summary = f"without the lock on {enc.participant_ids[p]}: {summary}"
+                found.append(Alternative(
+                    mentor=enc.mentor_ids[problem.edge_m[alt]],
+                    score=round(float(built.scores.total[alt]), 3),
+                    feasible=regret is not None,
+                    regret=regret or {},
+                    summary=summary,
+                ))
+        except OutOfTimeError:
+            budget.skipped += 1
+            continue
         out[enc.participant_ids[p]] = found
     return out
 
@@ -219,15 +294,19 @@ def _changes(built: Built, p: int, binding: Binding) -> Iterator[Change]:
     ))
 
     yield from mentor_changes
+    binding_now = {c.kinds for c in _places(built, p, 1, binding)}
     for extra in range(1, MAX_EXTRA_PLACES + 1):
         places = _places(built, p, extra, binding)
         if not places:
             break
         if extra == 1 and len(places) > 1:
             yield from places
-        yield _combine(places)
-        for change in mentor_changes:
-            yield _combine([change, *places])
+        # The caps that bind now first; then with those that more pairs would fill too.
+        now = [c for c in places if c.kinds in binding_now]
+        for group in ([now] if 0 < len(now) < len(places) else []) + [places]:
+            yield _combine(group)
+            for change in mentor_changes:
+                yield _combine([change, *group])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -240,18 +319,19 @@ class Binding:
 
 
 def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
-    """Raise every binding cap on places (programme, budget, municipality) by `extra`."""
+    """Raise every cap on places (programme, budget, municipality) that would bind with
+    `extra` more pairs, just enough for them: raising one cap often makes the next bind."""
     scenario, problem = built.scenario, built.problem
     program = scenario.program
     out: list[Change] = []
-    if program.capacity is not None and binding.active >= program.capacity:
-        cap = program.capacity + extra
+    if program.capacity is not None and binding.active + extra > program.capacity:
+        cap = binding.active + extra
         out.append(Change(f"programme capacity {cap}", _program_change(capacity=cap),
                           frozenset({"capacity"}), extra))
     if program.position_budget is not None and problem.budget is not None:
-        places = problem.budget + len(built.kept)
-        if binding.active >= places:
-            budget = round(program.position_budget + extra * program.position_per_participant, 6)
+        short = binding.active + extra - (problem.budget + len(built.kept))
+        if short > 0:
+            budget = round(program.position_budget + short * program.position_per_participant, 6)
             out.append(Change(f"position budget {budget:g}",
                               _program_change(position_budget=budget),
                               frozenset({"budget"}), extra))
@@ -259,22 +339,21 @@ def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
     munis = scenario.municipality_list()
     cap_g = munis[g].max
     if cap_g is not None and scenario.municipalities is not None \
-            and binding.group_active[g] >= cap_g:
-        raised = munis[g].model_copy(update={"max": cap_g + extra})
+            and binding.group_active[g] + extra > cap_g:
+        raised = munis[g].model_copy(update={"max": int(binding.group_active[g]) + extra})
         new_list = [raised if i == g else x for i, x in enumerate(munis)]
-        out.append(Change(f"{munis[g].id} max {cap_g + extra}",
+        out.append(Change(f"{munis[g].id} max {raised.max}",
                           lambda s: s.model_copy(update={"municipalities": new_list}),
                           frozenset({"max"}), extra))
     return out
 
 
 def would_match_if(
-    built: Built, solution: Solution, solver: Solver, options: Options, waiting: list[int],
-    budget: Budget,
+    built: Built, solution: Solution, waiting: list[int], resolver: Resolver
 ) -> dict[str, list[str]]:
     """For each waiting participant (with consent), up to three changes, smallest first,
     each verified by re-solving to match them."""
-    problem, enc = built.problem, built.enc
+    problem, enc, budget = built.problem, built.enc, resolver.budget
     new_p, new_m = problem.edge_p[solution.chosen], problem.edge_m[solution.chosen]
     matched = np.zeros(enc.n_participants, dtype=bool)
     matched[new_p] = True
@@ -287,22 +366,90 @@ def would_match_if(
     out: dict[str, list[str]] = {}
     ranked = sorted(waiting, key=lambda p: (-int(problem.priority[p]), enc.participant_ids[p]))
     for p in ranked:
-        if budget.solves <= 0:
+        if not budget.affords(1):
             budget.skipped += 1
             continue
         found: list[Change] = []
-        for tries, change in enumerate(_changes(built, p, binding)):
-            if tries == MAX_TRIES or len(found) == MAX_REMEDIES:
-                break
-            if any(change.contains(done) for done in found):
+        try:
+            for tries, change in enumerate(_changes(built, p, binding)):
+                if tries == MAX_TRIES or len(found) == MAX_REMEDIES:
+                    break
+                if any(change.contains(done) for done in found):
+                    continue
+                if not budget.take():
+                    break
+                rebuilt = build(change.apply(built.scenario))
+                if rebuilt.conflicts:
+                    continue
+                result = resolver.solve(rebuilt.problem)
+                if result is not None and p in set(rebuilt.problem.edge_p[result.chosen].tolist()):
+                    found.append(change)
+        except OutOfTimeError:
+            if not found:
+                budget.skipped += 1
                 continue
-            if not budget.take():
-                break
-            rebuilt = build(change.apply(built.scenario))
-            if rebuilt.conflicts or solver.supports(rebuilt.problem) is not None:
-                continue
-            result = _attempt(partial(solver.solve, rebuilt.problem, options))
-            if result is not None and p in set(rebuilt.problem.edge_p[result.chosen].tolist()):
-                found.append(change)
         out[enc.participant_ids[p]] = [c.text for c in found]
     return out
+
+
+def _why_changed(built: Built, solution: Solution, pair: tuple[str, str],
+                 previous: set[tuple[str, str]], resolver: Resolver | None) -> str:
+    """Why a pair of the previous proposal is not in this one, most direct cause first."""
+    scenario, enc, problem = built.scenario, built.enc, built.problem
+    pid, mid = pair
+    p_index = {x: i for i, x in enumerate(enc.participant_ids)}
+    m_index = {x: i for i, x in enumerate(enc.mentor_ids)}
+    if pid not in p_index:
+        return f"{pid} is no longer in the scenario"
+    if mid not in m_index:
+        return f"{mid} is no longer in the scenario"
+    p, m = p_index[pid], m_index[mid]
+    kept = dict(built.kept)
+    if p in kept:
+        return f"{pid} has an active pair with {enc.mentor_ids[kept[p]]}"
+    locks = [e for e in problem.required.tolist() if problem.edge_p[e] == p]
+    if locks:
+        return f"{pid} is locked to {enc.mentor_ids[problem.edge_m[locks[0]]]}"
+    edge = np.flatnonzero((problem.edge_p == p) & (problem.edge_m == m))
+    if not len(edge):
+        rules = failed_rules(enc, scenario.policy, p, m)
+        return "; ".join(f"{r.text} (rule {r.number})" for r in rules) or "no longer allowed"
+    load = built.mentor_load[m] + int((problem.edge_m[solution.chosen] == m).sum())
+    took = [e for e in problem.required.tolist()
+            if problem.edge_m[e] == m and (enc.participant_ids[problem.edge_p[e]], mid)
+            not in previous]
+    if took and load >= built.enc.m_capacity[m]:
+        other = enc.participant_ids[problem.edge_p[took[0]]]
+        return f"{mid}'s place went to the locked pair {other}-{mid}"
+    if resolver is not None and resolver.budget.affords(1):
+        try:
+            resolver.budget.take()
+            regret, _ = regret_of(problem, solution, int(edge[0]), resolver)
+        except OutOfTimeError:
+            pass
+        else:
+            return (f"keeping it {BREAKS_RULE}" if regret is None
+                    else f"keeping it costs {regret_summary(regret)}")
+    return "keeping it would cost a higher-ranked objective"
+
+
+def previous_note(built: Built, solution: Solution, previous: list[tuple[str, str]],
+                  resolver: Resolver | None) -> str:
+    """How many pairs of the previous proposal this one keeps, and why each other changed
+    (a pair now kept as an active pair counts as kept)."""
+    enc, problem = built.enc, built.problem
+    now = {(enc.participant_ids[p], enc.mentor_ids[m]) for p, m in built.kept}
+    now |= {(enc.participant_ids[problem.edge_p[e]], enc.mentor_ids[problem.edge_m[e]])
+            for e in solution.chosen.tolist()}
+    partner = {p: m for p, m in now}
+    unique = sorted(set(previous))
+    changed = [pair for pair in unique if pair not in now]
+    parts = [f"kept {len(unique) - len(changed)} of {len(unique)} pairs of the previous "
+             "proposal"]
+    for pair in changed:
+        pid, mid = pair
+        where = (f", now with {partner[pid]}" if pid in partner
+                 else ", now waiting" if pid in enc.participant_ids else "")
+        why = _why_changed(built, solution, pair, set(unique), resolver)
+        parts.append(f"{pid} changed ({mid} before{where}) because {why}")
+    return "; ".join(parts)

@@ -11,6 +11,7 @@ import numpy as np
 
 from matcher.encoding import PREF_ANY, PREF_SAME, BoolArray, Encoded, IntArray
 from matcher.scenario import Policy
+from matcher.vocabulary import GENDERS
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,15 @@ RULES: tuple[Rule, ...] = (
 RULE_BY_KEY = {rule.key: rule for rule in RULES}
 
 
-def rule_masks(enc: Encoded, policy: Policy, rows: IntArray) -> dict[str, BoolArray]:
-    """For the participants in `rows` (x all mentors): True where the pair passes a rule."""
-    shape = (len(rows), enc.n_mentors)
+def _gender_table(enc: Encoded, policy: Policy, rows: IntArray) -> BoolArray:
+    """Per participant in `rows` and mentor gender code: True where rule 3 allows it.
+
+    The rule depends on the mentor only through their gender, so a (rows x genders)
+    table indexed by the mentors' codes gives the whole mask.
+    """
+    shape = (len(rows), len(GENDERS))
     pg = enc.p_gender[rows][:, None]
-    mg = enc.m_gender[None, :]
+    mg = np.arange(len(GENDERS))[None, :]
     pref = enc.p_pref_gender[rows][:, None]
     same = pg == mg
     if policy.same_gender == "required":
@@ -48,18 +53,28 @@ def rule_masks(enc: Encoded, policy: Policy, rows: IntArray) -> dict[str, BoolAr
         gender = np.ones(shape, dtype=bool)
     gender = np.where(pref == PREF_SAME, same, gender)
     # An explicit gender wish is hard on top of the policy (only `any` lifts the policy).
-    gender = np.where(pref >= 0, gender & (mg == pref), gender)
-    gap = np.abs(enc.p_age[rows][:, None] - enc.m_age[None, :])
-    limit = enc.p_max_gap[rows][:, None]
+    out: BoolArray = np.where(pref >= 0, gender & (mg == pref), gender)
+    return out
+
+
+def _age_limit(enc: Encoded, policy: Policy, rows: IntArray) -> IntArray:
+    limit = enc.p_max_gap[rows]
     if policy.max_age_gap is not None:
         limit = np.minimum(limit, policy.max_age_gap)
+    return limit
+
+
+def rule_masks(enc: Encoded, policy: Policy, rows: IntArray) -> dict[str, BoolArray]:
+    """For the participants in `rows` (x all mentors): True where the pair passes a rule."""
+    shape = (len(rows), enc.n_mentors)
+    gap = np.abs(enc.p_age[rows][:, None] - enc.m_age[None, :])
     return {
         "consent": np.broadcast_to(enc.p_consent[rows][:, None], shape),
         "on_leave": np.broadcast_to(enc.m_active[None, :], shape),
         "untrained": np.broadcast_to(enc.m_trained[None, :], shape),
         "recovery": np.broadcast_to(enc.m_recovered[None, :], shape),
-        "gender": gender,
-        "age_gap": gap <= limit,
+        "gender": _gender_table(enc, policy, rows)[:, enc.m_gender],
+        "age_gap": gap <= _age_limit(enc, policy, rows)[:, None],
         "serves": enc.m_serves[:, enc.p_muni[rows]].T,
         "excluded": ~enc.p_excluded[rows],
         "forbidden": ~enc.forbidden[rows],
@@ -68,10 +83,18 @@ def rule_masks(enc: Encoded, policy: Policy, rows: IntArray) -> dict[str, BoolAr
 
 
 def eligible(enc: Encoded, policy: Policy, rows: IntArray) -> BoolArray:
-    masks = rule_masks(enc, policy, rows)
-    out = np.ones((len(rows), enc.n_mentors), dtype=bool)
-    for mask in masks.values():
-        out &= mask
+    """The AND of `rule_masks`, without building one array per rule (this runs over
+    every participant x mentor pair of a round)."""
+    out = _gender_table(enc, policy, rows)[:, enc.m_gender]
+    out &= np.ascontiguousarray(enc.m_serves.T)[enc.p_muni[rows]]
+    # |age gap| <= limit as a window of mentor ages, without a gap array.
+    age, limit = enc.p_age[rows], _age_limit(enc, policy, rows)
+    out &= enc.m_age[None, :] >= (age - limit)[:, None]
+    out &= enc.m_age[None, :] <= (age + limit)[:, None]
+    out &= (enc.m_active & enc.m_trained & enc.m_recovered)[None, :]
+    out &= enc.p_consent[rows][:, None]
+    for pairs in (enc.p_excluded, enc.forbidden, enc.released):
+        out &= ~pairs[rows]
     return out
 
 

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Iterable
+from dataclasses import replace
 
-from matcher.counterfactual import Budget, alternatives, would_match_if
+from matcher.counterfactual import (
+    MAX_SOLVES,
+    Budget,
+    OutOfTimeError,
+    Resolver,
+    alternatives,
+    previous_note,
+    would_match_if,
+)
 from matcher.explain import build_result
 from matcher.problem import Built, build
 from matcher.result import FairnessSummary, Result
@@ -13,6 +23,8 @@ from matcher.scenario import Scenario
 from matcher.scoring import QUALITY_SCALE
 from solvers import Options, Solution, Solver, get_solver
 from solvers.cpsat import ConstraintKey, conflicting_constraints
+
+MIN_SOLVE_S = 0.01
 
 
 class UnsupportedError(ValueError):
@@ -51,6 +63,23 @@ def diagnose(built: Built) -> list[str]:
     return conflicts
 
 
+#: What `solve(previous=...)` accepts: the result of an earlier run of this round, or its
+#: (participant, mentor) pairs.
+Previous = Result | Iterable[tuple[str, str]]
+
+
+def previous_pairs(previous: Previous) -> list[tuple[str, str]]:
+    """The new pairs of an earlier proposal (its kept active pairs are constants anyway)."""
+    if isinstance(previous, Result):
+        return [(p.participant, p.mentor) for p in previous.pairs if not p.existing]
+    return [(str(p), str(m)) for p, m in previous]
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds until `deadline` (a little at least, so a back-end can report what it has)."""
+    return None if deadline is None else max(deadline - time.monotonic(), MIN_SOLVE_S)
+
+
 def solve(
     scenario: Scenario,
     solver: str = "cpsat",
@@ -59,63 +88,86 @@ def solve(
     threads: int = 1,
     seed: int = 0,
     explain: bool = True,
+    previous: Previous | None = None,
 ) -> Result:
     """The best proposal for one round under the scenario's hard rules and objective.
 
     With `explain`, each new pair gets alternatives with their regret and each waiting
     participant what would match them, both found by re-solving (one solve per
     question); without it only the reasons read off the solution are given.
+    `time_limit` bounds the whole call: explanations get the time the proposal left, and
+    a note counts the people that time did not cover.
+    With `previous` (an earlier result of this round, or its pairs), the proposal keeps
+    its new pairs wherever the optimum allows, and a note says which changed and why.
     An infeasible scenario gives a result with status `infeasible` and `conflicts`.
     """
     start = time.perf_counter()
+    deadline = None if time_limit is None else time.monotonic() + time_limit
     backend = get_solver(solver)
-    built = build(scenario)
+    earlier = None if previous is None else previous_pairs(previous)
+    built = build(scenario, previous=earlier)
     conflicts = built.conflicts
     solution = Solution(status="infeasible")
+    options = Options(time_limit=time_limit, threads=threads, seed=seed)
     if not conflicts:
         reason = backend.supports(built.problem)
         if reason is not None:
             raise UnsupportedError(f"solver '{solver}' cannot solve this scenario: {reason}")
-        options = Options(time_limit=time_limit, threads=threads, seed=seed)
-        solution = backend.solve(built.problem, options)
+        solution = backend.solve(built.problem, replace(options, time_limit=_left(deadline)))
         if solution.status == "infeasible":
             conflicts = diagnose(built)
     name = solution.solver or backend.name
     result = build_result(built, solution, name, time.perf_counter() - start)
     if conflicts:
         return result.model_copy(update={"conflicts": conflicts})
+    resolver = None
     if explain:
-        result = _explain(result, built, solution, backend, options)
-        result = result.model_copy(update={"elapsed_s": round(time.perf_counter() - start, 4)})
-    return result
+        budget = Budget.for_problem(built.problem.n_edges, deadline)
+        resolver = Resolver(options, budget)
+        result = _explain(result, built, solution, resolver)
+    if earlier is not None:
+        note = previous_note(built, solution, earlier, resolver)
+        result = result.model_copy(update={"notes": [*result.notes, note]})
+    return result.model_copy(update={"elapsed_s": round(time.perf_counter() - start, 4)})
 
 
-def _explain(
-    result: Result, built: Built, solution: Solution, backend: Solver, options: Options
-) -> Result:
-    budget = Budget.for_problem(built.problem.n_edges)
-    others = alternatives(built, solution, backend, options, budget)
+def _explain(result: Result, built: Built, solution: Solution, resolver: Resolver) -> Result:
+    budget = resolver.budget
+    notes = list(result.notes)
+    try:
+        fairness: FairnessSummary | None = fairness_summary(result, built, resolver)
+    except OutOfTimeError:
+        fairness = None
+        notes.append("the time limit left no time for the price of fairness")
+    others = alternatives(built, solution, resolver)
     index = {pid: i for i, pid in enumerate(built.enc.participant_ids)}
     waiting = [index[w.participant] for w in result.unmatched
                if built.enc.p_consent[index[w.participant]]]
-    helps = would_match_if(built, solution, backend, options, waiting, budget)
+    helps = would_match_if(built, solution, waiting, resolver)
     pairs = [p.model_copy(update={"alternatives": others.get(p.participant, [])})
              if not p.existing else p for p in result.pairs]
     unmatched = [w.model_copy(update={"would_match_if": helps.get(w.participant, [])})
                  for w in result.unmatched]
-    notes = list(result.notes)
     if budget.skipped:
-        notes.append(f"explanations by re-solving cover part of this large round: "
-                     f"{budget.skipped} people have no alternatives or would_match_if")
+        cause = ("stopped at the time limit" if budget.timed_out
+                 else "cover part of this large round")
+        who = "1 person has" if budget.skipped == 1 else f"{budget.skipped} people have"
+        notes.append(f"explanations by re-solving {cause}: {who} no alternatives or "
+                     "would_match_if")
     return result.model_copy(update={
-        "pairs": pairs, "unmatched": unmatched, "notes": notes,
-        "fairness": price_of_fairness(result, built, backend, options),
+        "pairs": pairs, "unmatched": unmatched, "notes": notes, "fairness": fairness,
     })
 
 
 def price_of_fairness(
     result: Result, built: Built, backend: Solver, options: Options
 ) -> FairnessSummary:
+    """`fairness_summary` with the reference solved by `backend`, for callers that solve
+    many variants without explanations."""
+    return fairness_summary(result, built, Resolver(options, Budget(MAX_SOLVES), backend))
+
+
+def fairness_summary(result: Result, built: Built, resolver: Resolver) -> FairnessSummary:
     """Coverage and total score lost against fairness `none` under the same hard rules
     (floors and ceilings hold in every mode, so `quotas` costs nothing by definition)."""
     coverages = [row.coverage for row in result.municipalities.values()
@@ -124,9 +176,8 @@ def price_of_fairness(
     mode = built.scenario.policy.fairness
     lost = {"coverage": 0, "priority": 0, "quality": 0}
     if built.problem.has_fairness_level:
-        plain = dataclasses.replace(built.problem, fairness="none")
-        reference = backend.solve(plain, options)
-        if reference.status != "infeasible":
+        reference = resolver.solve(dataclasses.replace(built.problem, fairness="none"))
+        if reference is not None:
             lost = {k: reference.levels[k] - result.metrics.objective[k] for k in lost}
     return FairnessSummary(
         mode=mode, lowest_coverage=lowest, price_coverage=lost["coverage"],

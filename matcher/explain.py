@@ -9,7 +9,7 @@ import numpy as np
 
 from matcher.eligibility import RULES, rule_masks
 from matcher.encoding import IntArray, interest_category
-from matcher.problem import Built
+from matcher.problem import ROW_CHUNK, Built
 from matcher.result import Metrics, MunicipalityRow, ProposedPair, Result, Waiting
 from matcher.scenario import Mentor, Participant, Scenario
 from matcher.scoring import CRITERIA, Scores, score_pairs
@@ -87,52 +87,88 @@ def pair_reasons(
     return reasons
 
 
-def _excluding_rules(built: Built, p: int) -> list[str]:
+def _excluding_rules(built: Built, ps: list[int]) -> list[list[str]]:
+    """For each participant in `ps`, the rules that exclude mentors and whom they exclude."""
     enc, scenario = built.enc, built.scenario
-    masks = rule_masks(enc, scenario.policy, np.array([p]))
-    out = []
-    for rule in RULES:
-        if rule.key == "consent":
-            continue
-        failing = np.flatnonzero(~masks[rule.key][0])
-        if len(failing):
-            ids = ", ".join(enc.mentor_ids[m] for m in failing)
-            out.append(f"{rule.text} (rule {rule.number}): {ids}")
+    out: list[list[str]] = []
+    for start in range(0, len(ps), ROW_CHUNK):
+        rows = np.array(ps[start : start + ROW_CHUNK], dtype=np.int64)
+        masks = rule_masks(enc, scenario.policy, rows)
+        for i in range(len(rows)):
+            lines = []
+            for rule in RULES:
+                if rule.key == "consent":
+                    continue
+                failing = np.flatnonzero(~masks[rule.key][i])
+                if len(failing):
+                    ids = ", ".join(enc.mentor_ids[m] for m in failing.tolist())
+                    lines.append(f"{rule.text} (rule {rule.number}): {ids}")
+            out.append(lines)
     return out
 
 
-def waiting_reasons(built: Built, p: int, load: IntArray, n_active: int,
-                    group_active: IntArray) -> list[str]:
-    """Why participant `p` is left waiting: the rules or capacities that bind."""
-    enc, scenario, problem = built.enc, built.scenario, built.problem
-    if not enc.p_consent[p]:
-        return ["no recorded consent: never matched or scored (rule 9)"]
-    mentors = np.unique(problem.edge_m[problem.edge_p == p])
-    if len(mentors) == 0:
-        return [f"no eligible mentor among {enc.n_mentors}", *_excluding_rules(built, p)]
-    reasons = []
-    full = [m for m in mentors if load[m] >= enc.m_capacity[m]]
-    if len(full) == len(mentors):
-        ids = ", ".join(enc.mentor_ids[m] for m in full)
-        reasons.append(f"every eligible mentor is full: {ids}")
+def _mentors_by_participant(built: Built) -> tuple[IntArray, IntArray]:
+    """The distinct eligible mentors of every participant, ordered, as one array and the
+    offset of each participant's run in it (`build` emits edges in this order already)."""
+    problem = built.problem
+    edge_p, edge_m = problem.edge_p, problem.edge_m
+    codes = edge_p * problem.n_mentors + edge_m
+    if len(codes) > 1 and not bool((codes[1:] > codes[:-1]).all()):
+        codes = np.unique(codes)
+        edge_p, edge_m = codes // problem.n_mentors, codes % problem.n_mentors
+    counts = np.bincount(edge_p, minlength=problem.n_participants)
+    return edge_m, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+
+def waiting_reasons(built: Built, ps: list[int], load: IntArray, n_active: int,
+                    group_active: IntArray) -> list[list[str]]:
+    """Why each participant in `ps` is left waiting: the rules or capacities that bind.
+
+    All participants at once: a scan of the candidate edges per person would be
+    quadratic in a large round."""
+    enc, scenario = built.enc, built.scenario
+    mentors, offset = _mentors_by_participant(built)
+    is_full = (load >= enc.m_capacity)[mentors]
+    n_full = np.concatenate([[0], np.cumsum(is_full)])
+    shared = []
     program = scenario.program
     if program.capacity is not None and n_active >= program.capacity:
-        reasons.append(f"programme capacity {program.capacity} reached")
+        shared.append(f"programme capacity {program.capacity} reached")
     if program.position_budget is not None:
         places = int(program.position_budget / program.position_per_participant + 1e-9)
         if n_active >= places:
             posts = "post" if program.position_budget == 1 else "posts"
-            reasons.append(f"position budget of {program.position_budget:g} mentor {posts} "
-                           "used up")
-    g = int(enc.p_muni[p])
-    muni = scenario.municipality_list()[g]
-    if muni.max is not None and group_active[g] >= muni.max:
-        reasons.append(f"municipality cap: {muni.id} max {muni.max} reached")
-    if not reasons:
-        free = [enc.mentor_ids[m] for m in mentors if load[m] < enc.m_capacity[m]]
-        reasons.append("matching them would cost a higher-ranked objective (coverage, "
-                       f"fairness or priority); free eligible mentors: {', '.join(free)}")
-    return reasons
+            shared.append(f"position budget of {program.position_budget:g} mentor {posts} "
+                          "used up")
+    capped = []
+    for g, muni in enumerate(scenario.municipality_list()):
+        reached = muni.max is not None and group_active[g] >= muni.max
+        capped.append([f"municipality cap: {muni.id} max {muni.max} reached"] if reached else [])
+    without = [p for p in ps if enc.p_consent[p] and offset[p] == offset[p + 1]]
+    excluding = dict(zip(without, _excluding_rules(built, without), strict=True))
+    ids = enc.mentor_ids
+    out = []
+    for p in ps:
+        if not enc.p_consent[p]:
+            out.append(["no recorded consent: never matched or scored (rule 9)"])
+            continue
+        lo, hi = int(offset[p]), int(offset[p + 1])
+        if lo == hi:
+            out.append([f"no eligible mentor among {enc.n_mentors}", *excluding[p]])
+            continue
+        reasons = []
+        if n_full[hi] - n_full[lo] == hi - lo:
+            names = ", ".join(ids[m] for m in mentors[lo:hi].tolist())
+            reasons.append(f"every eligible mentor is full: {names}")
+        reasons += shared
+        reasons += capped[int(enc.p_muni[p])]
+        if not reasons:
+            own = mentors[lo:hi]
+            free = ", ".join(ids[m] for m in own[~is_full[lo:hi]].tolist())
+            reasons.append("matching them would cost a higher-ranked objective (coverage, "
+                           f"fairness or priority); free eligible mentors: {free}")
+        out.append(reasons)
+    return out
 
 
 def build_result(built: Built, solution: Solution, solver: str, elapsed: float) -> Result:
@@ -153,13 +189,14 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
             score=round(float(kept_scores.total[i]), 3),
             reasons=[first, *pair_reasons(scenario, kept_scores, i, part, mentor)],
         ))
-    for e in chosen.tolist():
-        p, m = int(problem.edge_p[e]), int(problem.edge_m[e])
+    new_scores = built.scores.take(chosen)
+    new_totals = new_scores.total.tolist()
+    for i, (p, m) in enumerate(zip(new_p.tolist(), new_m.tolist(), strict=True)):
         part, mentor = scenario.participants[p], scenario.mentors[m]
         pairs.append(ProposedPair(
             participant=part.id, mentor=mentor.id, existing=False,
-            score=round(float(built.scores.total[e]), 3),
-            reasons=pair_reasons(scenario, built.scores, e, part, mentor),
+            score=round(new_totals[i], 3),
+            reasons=pair_reasons(scenario, new_scores, i, part, mentor),
         ))
     pairs.sort(key=lambda x: x.participant)
 
@@ -174,13 +211,13 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
     waiting_mask = ~matched & enc.p_consent
     group_waiting = np.bincount(enc.p_muni[waiting_mask], minlength=len(munis))
 
-    unmatched = []
-    for p in np.flatnonzero(~matched).tolist():
-        if solution.status == "infeasible":
-            reasons = ["no proposal: the hard rules conflict (see conflicts)"]
-        else:
-            reasons = waiting_reasons(built, p, load, n_active, group_active)
-        unmatched.append(Waiting(participant=enc.participant_ids[p], reasons=reasons))
+    left = np.flatnonzero(~matched).tolist()
+    if solution.status == "infeasible":
+        why = [["no proposal: the hard rules conflict (see conflicts)"] for _ in left]
+    else:
+        why = waiting_reasons(built, left, load, n_active, group_active)
+    unmatched = [Waiting(participant=enc.participant_ids[p], reasons=reasons)
+                 for p, reasons in zip(left, why, strict=True)]
     unmatched.sort(key=lambda x: x.participant)
 
     table = {}

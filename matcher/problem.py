@@ -8,16 +8,18 @@ reach on its own (rule 8) before any back-end sees them.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 from ortools.graph.python import max_flow
 
 from matcher.eligibility import eligible, failed_rules
-from matcher.encoding import Encoded, IntArray, encode
+from matcher.encoding import Encoded, FloatArray, IntArray, encode
 from matcher.priority import Priority, priorities
 from matcher.scenario import Scenario
-from matcher.scoring import Scores, quality_units, score_pairs
+from matcher.scoring import BlockScorer, Scores, active_weights, quality_units
 from solvers.base import Group, Problem
 
 ROW_CHUNK = 2_000  # participants per block when building the eligibility mask
@@ -49,16 +51,45 @@ class Built:
     conflicts: list[str]  # hard-rule conflicts found before solving (bad locks)
 
 
-def _edges(enc: Encoded, scenario: Scenario, free: IntArray) -> tuple[IntArray, IntArray]:
-    ps, ms = [], []
+def _edges(
+    enc: Encoded, scenario: Scenario, free: IntArray
+) -> tuple[IntArray, IntArray, FloatArray]:
+    """Eligible new pairs and their total scores, block by block of participants so that
+    no participants x mentors array is ever whole. Edges come out ordered by
+    participant, then mentor (what `find_edges` relies on)."""
+    scorer = BlockScorer(enc, scenario.policy)
+    ps, ms, totals = [], [], []
     for start in range(0, len(free), ROW_CHUNK):
         rows = free[start : start + ROW_CHUNK]
         r, m = np.nonzero(eligible(enc, scenario.policy, rows))
-        ps.append(rows[r])
-        ms.append(m)
+        totals.append(scorer.totals(rows, r, m))
+        ps.append(rows[r].astype(np.int32))
+        ms.append(m.astype(np.int32))
     if not ps:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    return np.concatenate(ps).astype(np.int64), np.concatenate(ms).astype(np.int64)
+        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                np.zeros(0, dtype=np.float64))
+    return (np.concatenate(ps).astype(np.int64), np.concatenate(ms).astype(np.int64),
+            np.concatenate(totals))
+
+
+def find_edges(edge_p: IntArray, edge_m: IntArray, n_mentors: int,
+               p: IntArray, m: IntArray) -> IntArray:
+    """Index of the edge (p[i], m[i]) for each i, or -1 where there is none; the edges
+    must be ordered by participant, then mentor, as `build` emits them."""
+    if len(p) == 0 or len(edge_p) == 0:
+        return np.full(len(p), -1, dtype=np.int64)
+    codes = edge_p * n_mentors + edge_m
+    wanted = np.asarray(p, dtype=np.int64) * n_mentors + np.asarray(m, dtype=np.int64)
+    at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+    return np.where(codes[at] == wanted, at, -1).astype(np.int64)
+
+
+def _dense_labels(values: IntArray) -> tuple[NDArray[np.int32], int]:
+    """Each value's rank among the distinct values (what np.unique's inverse gives),
+    by counting instead of sorting: the values are indices into a short range."""
+    present = np.bincount(values) > 0
+    label = np.cumsum(present, dtype=np.int32) - 1
+    return label[values], int(present.sum())
 
 
 def reach(
@@ -67,16 +98,17 @@ def reach(
     """Most new pairs these edges allow under mentor capacities and a total limit."""
     if len(edge_p) == 0:
         return 0
-    ps, p_node = np.unique(edge_p, return_inverse=True)
-    ms, m_node = np.unique(edge_m, return_inverse=True)
-    n_p, n_m = len(ps), len(ms)
+    p_node, n_p = _dense_labels(edge_p)
+    m_node, n_m = _dense_labels(edge_m)
+    ms = np.flatnonzero(np.bincount(edge_m))
     source, sink = n_p + n_m, n_p + n_m + 1
     flow = max_flow.SimpleMaxFlow()
-    tails = np.concatenate([np.full(n_p, source), p_node, n_p + np.arange(n_m)])
-    heads = np.concatenate([np.arange(n_p), n_p + m_node, np.full(n_m, sink)])
-    caps = np.concatenate([np.ones(n_p), np.ones(len(edge_p)), mentor_capacity[ms]])
-    flow.add_arcs_with_capacity(tails.astype(np.int32), heads.astype(np.int32),
-                                caps.astype(np.int64))
+    nodes_p, nodes_m = np.arange(n_p, dtype=np.int32), np.arange(n_m, dtype=np.int32)
+    tails = np.concatenate([np.full(n_p, source, dtype=np.int32), p_node, n_p + nodes_m])
+    heads = np.concatenate([nodes_p, n_p + m_node, np.full(n_m, sink, dtype=np.int32)])
+    caps = np.concatenate([np.ones(n_p + len(edge_p), dtype=np.int64),
+                           mentor_capacity[ms].astype(np.int64)])
+    flow.add_arcs_with_capacity(tails, heads, caps)
     flow.solve(source, sink)
     value = int(flow.optimal_flow())
     return value if limit is None else min(value, limit)
@@ -88,18 +120,20 @@ def _required_edges(
 ) -> tuple[IntArray, list[str]]:
     p_index = {pid: i for i, pid in enumerate(enc.participant_ids)}
     m_index = {mid: i for i, mid in enumerate(enc.mentor_ids)}
-    edge_index = {(int(p), int(m)): e for e, (p, m) in enumerate(zip(edge_p, edge_m, strict=True))}
+    locks = [(p_index[pid], m_index[mid]) for pid, mid in scenario.locks.require]
+    found = find_edges(edge_p, edge_m, enc.n_mentors,
+                       np.array([p for p, _ in locks], dtype=np.int64),
+                       np.array([m for _, m in locks], dtype=np.int64)).tolist()
     required, conflicts = [], []
-    for pid, mid in scenario.locks.require:
-        p, m = p_index[pid], m_index[mid]
+    for (pid, mid), (p, m), e in zip(scenario.locks.require, locks, found, strict=True):
         what = f"locks.require {pid}-{mid}"
         if kept.get(p) == m:
             continue
         if p in kept:
             other = enc.mentor_ids[kept[p]]
             conflicts.append(f"{what} conflicts with the active pair {pid}-{other} (rule 7)")
-        elif (p, m) in edge_index:
-            required.append(edge_index[(p, m)])
+        elif e >= 0:
+            required.append(e)
         else:
             rules = failed_rules(enc, scenario.policy, p, m)
             broken = "; ".join(f"{r.text} (rule {r.number})" for r in rules)
@@ -107,7 +141,23 @@ def _required_edges(
     return np.array(sorted(set(required)), dtype=np.int64), conflicts
 
 
-def build(scenario: Scenario) -> Built:
+def _stable_edges(
+    enc: Encoded, edge_p: IntArray, edge_m: IntArray, previous: Collection[tuple[str, str]]
+) -> IntArray:
+    p_index = {pid: i for i, pid in enumerate(enc.participant_ids)}
+    m_index = {mid: i for i, mid in enumerate(enc.mentor_ids)}
+    known = [(p_index[p], m_index[m]) for p, m in previous if p in p_index and m in m_index]
+    found = find_edges(edge_p, edge_m, enc.n_mentors,
+                       np.array([p for p, _ in known], dtype=np.int64),
+                       np.array([m for _, m in known], dtype=np.int64))
+    stable = np.zeros(len(edge_p), dtype=np.int64)
+    stable[found[found >= 0]] = 1
+    return stable
+
+
+def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = None) -> Built:
+    """The problem of one round; `previous` (participant, mentor) pairs of an earlier
+    proposal add a last level that keeps them wherever the optimum allows."""
     enc = encode(scenario)
     p_index = {pid: i for i, pid in enumerate(enc.participant_ids)}
     m_index = {mid: i for i, mid in enumerate(enc.mentor_ids)}
@@ -126,8 +176,8 @@ def build(scenario: Scenario) -> Built:
     is_free = enc.p_consent.copy()
     is_free[list(kept)] = False
     free = np.flatnonzero(is_free).astype(np.int64)
-    edge_p, edge_m = _edges(enc, scenario, free)
-    scores = score_pairs(enc, scenario.policy, edge_p, edge_m)
+    edge_p, edge_m, totals = _edges(enc, scenario, free)
+    scores = Scores(totals, active_weights(scenario.policy), (enc, scenario.policy, edge_p, edge_m))
     prio = priorities(scenario)
 
     n_kept = len(kept_pairs)
@@ -194,5 +244,6 @@ def build(scenario: Scenario) -> Built:
         required=required,
         objective=tuple(scenario.policy.objective),
         fairness=scenario.policy.fairness,
+        stable=None if previous is None else _stable_edges(enc, edge_p, edge_m, previous),
     )
     return Built(scenario, enc, problem, scores, prio, kept_pairs, load, floors, notes, conflicts)

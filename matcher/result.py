@@ -86,4 +86,5 @@ class Result(_Out):
         return self.model_dump(mode="json")
 
     def to_json(self, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """Sorted keys, so that the same input gives byte-identical JSON (but `elapsed_s`)."""
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False, sort_keys=True)

@@ -8,9 +8,11 @@ at once.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+import types
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 Gender = Literal["female", "male", "other"]
 Criterion = Literal["coverage", "fairness", "priority", "quality"]
@@ -19,15 +21,46 @@ SameGender = Literal["required", "preferred", "ignore"]
 MentorGender = Literal["same", "female", "male", "other", "any"]
 
 DEFAULT_OBJECTIVE: tuple[Criterion, ...] = ("coverage", "fairness", "priority", "quality")
-NonNegInt = Annotated[int, Field(ge=0)]
-NonNegFloat = Annotated[float, Field(ge=0)]
-Tags = list[str]
+
+# Size limits: far above any programme, low enough that a wrong or hostile file is
+# refused at once instead of exhausting memory or the solver (documented in the README).
+MAX_MENTORS = 50_000
+MAX_PARTICIPANTS = 100_000
+MAX_MUNICIPALITIES = 1_000
+MAX_LOCKS = 100_000  # each of locks.require and locks.forbid
+MAX_ITEMS = 100  # entries of one person's list field (substances, interests, ...)
+MAX_VOCABULARY = 1_000  # additions to one vocabulary
+MAX_ID = 64  # characters of an id or a tag
+MAX_TEXT = 200  # characters of a name
+MAX_COUNT = 100_000  # a capacity, floor or ceiling
+MAX_YEARS = 120
+
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID)]
+Ref = Annotated[str, Field(max_length=MAX_ID)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Years = Annotated[float, Field(ge=0, le=MAX_YEARS)]
+AgeGap = Annotated[int, Field(ge=0, le=MAX_YEARS)]
+Weight = Annotated[float, Field(ge=0, le=1000)]
+Tags = Annotated[list[Ref], Field(max_length=MAX_ITEMS)]
+VocabularyTags = Annotated[list[Ref], Field(max_length=MAX_VOCABULARY)]
+
+
+def _no_number_date(value: object) -> object:
+    """A bare number is not a date (pydantic would read it as seconds since 1970)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("expected a date (YYYY-MM-DD), found a number")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_no_number_date)]
 
 
 class _Strict(BaseModel):
-    """Unknown keys are errors: a typo must not silently drop a constraint."""
+    """Unknown keys are errors: a typo must not silently drop a constraint; NaN and
+    infinity are never valid numbers."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 def _lower_tags(values: object) -> object:
@@ -43,19 +76,19 @@ def _lower_tags(values: object) -> object:
 
 
 class Program(_Strict):
-    capacity: NonNegInt | None = None
-    mentor_capacity: NonNegInt = 2
+    capacity: Count | None = None
+    mentor_capacity: Count = 2
     position_per_participant: Annotated[float, Field(gt=0, le=1)] = 0.10
-    position_budget: NonNegFloat | None = None
+    position_budget: Annotated[float, Field(ge=0, le=MAX_COUNT)] | None = None
 
 
 class Municipality(_Strict):
-    id: str = Field(min_length=1)
-    name: str | None = None
+    id: Id
+    name: Text | None = None
     partner: bool = False
-    min: NonNegInt | None = None
-    max: NonNegInt | None = None
-    share: NonNegFloat | None = None
+    min: Count | None = None
+    max: Count | None = None
+    share: Annotated[float, Field(ge=0, le=MAX_COUNT)] | None = None
 
     @property
     def label(self) -> str:
@@ -66,13 +99,13 @@ class Weights(_Strict):
     """Relative weights of the compatibility criteria; `gender` counts only when
     `same_gender: preferred`, `language` is an addition to the contract."""
 
-    age: NonNegFloat = 1.0
-    substances: NonNegFloat = 1.0
-    interests: NonNegFloat = 1.0
-    goals: NonNegFloat = 1.0
-    availability: NonNegFloat = 1.0
-    gender: NonNegFloat = 1.0
-    language: NonNegFloat = 1.0
+    age: Weight = 1.0
+    substances: Weight = 1.0
+    interests: Weight = 1.0
+    goals: Weight = 1.0
+    availability: Weight = 1.0
+    gender: Weight = 1.0
+    language: Weight = 1.0
 
 
 class Policy(_Strict):
@@ -81,8 +114,8 @@ class Policy(_Strict):
     )
     fairness: Fairness = "quotas"
     same_gender: SameGender = "required"
-    min_recovery_years: NonNegFloat = 2.0
-    max_age_gap: NonNegInt | None = None
+    min_recovery_years: Years = 2.0
+    max_age_gap: AgeGap | None = None
     weights: Weights = Field(default_factory=Weights)
 
     @field_validator("objective")
@@ -94,13 +127,13 @@ class Policy(_Strict):
 
 
 class Mentor(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     gender: Gender
-    age: Annotated[int, Field(ge=16, le=120)]
-    municipality: str
-    serves: list[str] | None = None
-    capacity: NonNegInt | None = None
-    recovery_years: NonNegFloat
+    age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
+    municipality: Ref
+    serves: Annotated[list[Ref], Field(max_length=MAX_MUNICIPALITIES)] | None = None
+    capacity: Count | None = None
+    recovery_years: Years
     trained: bool = True
     active: bool = True
     substances: Tags = Field(default_factory=list)
@@ -117,19 +150,19 @@ class Mentor(_Strict):
 
 class Prefers(_Strict):
     mentor_gender: MentorGender | None = None
-    max_age_gap: NonNegInt | None = None
+    max_age_gap: AgeGap | None = None
 
     _lower = field_validator("mentor_gender", mode="before")(_lower_tags)
 
 
 class Participant(_Strict):
-    id: str = Field(min_length=1)
+    id: Id
     gender: Gender
-    age: Annotated[int, Field(ge=16, le=120)]
-    municipality: str
+    age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
+    municipality: Ref
     consent: bool
-    referred: dt.date | None = None
-    discharge: dt.date | None = None
+    referred: Date | None = None
+    discharge: Date | None = None
     substances: Tags = Field(default_factory=list)
     interests: Tags = Field(default_factory=list)
     goals: Tags = Field(default_factory=list)
@@ -137,7 +170,7 @@ class Participant(_Strict):
     languages: Tags = Field(default_factory=list)
     priority: Tags = Field(default_factory=list)
     prefers: Prefers = Field(default_factory=Prefers)
-    exclude_mentors: list[str] = Field(default_factory=list)
+    exclude_mentors: Tags = Field(default_factory=list)
 
     _lower = field_validator(
         "gender", "substances", "interests", "goals", "availability", "languages", "priority",
@@ -146,27 +179,31 @@ class Participant(_Strict):
 
 
 class Pair(_Strict):
-    participant: str
-    mentor: str
-    since: dt.date | None = None
+    participant: Ref
+    mentor: Ref
+    since: Date | None = None
     release: bool = False
 
 
+LockList = Annotated[list[tuple[Ref, Ref]], Field(max_length=MAX_LOCKS)]
+
+
 class Locks(_Strict):
-    require: list[tuple[str, str]] = Field(default_factory=list)
-    forbid: list[tuple[str, str]] = Field(default_factory=list)
+    require: LockList = Field(default_factory=list)
+    forbid: LockList = Field(default_factory=list)
 
 
 class Vocabulary(_Strict):
     """Scenario-specific additions to the closed vocabularies; `interests` maps new
     tags to an activity category (or to null for no category)."""
 
-    substances: Tags = Field(default_factory=list)
-    goals: Tags = Field(default_factory=list)
-    strengths: Tags = Field(default_factory=list)
-    availability: Tags = Field(default_factory=list)
-    priority: Tags = Field(default_factory=list)
-    interests: dict[str, str | None] = Field(default_factory=dict)
+    substances: VocabularyTags = Field(default_factory=list)
+    goals: VocabularyTags = Field(default_factory=list)
+    strengths: VocabularyTags = Field(default_factory=list)
+    availability: VocabularyTags = Field(default_factory=list)
+    priority: VocabularyTags = Field(default_factory=list)
+    interests: Annotated[dict[Ref, Ref | None], Field(max_length=MAX_VOCABULARY)] = Field(
+        default_factory=dict)
 
     _lower = field_validator(
         "substances", "goals", "strengths", "availability", "priority", "interests",
@@ -175,14 +212,18 @@ class Vocabulary(_Strict):
 
 
 class Scenario(_Strict):
-    name: str = "scenario"
-    date: dt.date = Field(default_factory=dt.date.today)
+    name: Text = "scenario"
+    date: Date = Field(default_factory=dt.date.today)
     program: Program = Field(default_factory=Program)
-    municipalities: list[Municipality] | None = None
+    municipalities: Annotated[
+        list[Municipality], Field(max_length=MAX_MUNICIPALITIES)] | None = None
     policy: Policy = Field(default_factory=Policy)
-    mentors: list[Mentor] = Field(default_factory=list)
-    participants: list[Participant] = Field(default_factory=list)
-    pairs: list[Pair] = Field(default_factory=list)
+    mentors: Annotated[list[Mentor], Field(max_length=MAX_MENTORS)] = Field(
+        default_factory=list)
+    participants: Annotated[list[Participant], Field(max_length=MAX_PARTICIPANTS)] = Field(
+        default_factory=list)
+    pairs: Annotated[list[Pair], Field(max_length=MAX_PARTICIPANTS)] = Field(
+        default_factory=list)
     locks: Locks = Field(default_factory=Locks)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
 
@@ -195,6 +236,39 @@ class Scenario(_Strict):
 
     def mentor_capacity(self, mentor: Mentor) -> int:
         return self.program.mentor_capacity if mentor.capacity is None else mentor.capacity
+
+
+def unwrap(annotation: Any) -> Any:
+    """`Annotated[int, ...] | None` -> `int`: the type a field holds when it is given."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def allowed_keys(loc: Sequence[int | str]) -> list[str]:
+    """The keys of the mapping at a key path (`participants`, 3, `prefers`), or [] if the
+    path does not lead to a model."""
+    node: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            if get_origin(node) not in (list, tuple):
+                return []
+            node = unwrap(get_args(node)[0])
+        elif isinstance(node, type) and issubclass(node, BaseModel) and part in node.model_fields:
+            node = unwrap(node.model_fields[part].annotation)
+        else:
+            return []
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return list(node.model_fields)
+    return []
 
 
 def scenario_schema() -> dict[str, object]:

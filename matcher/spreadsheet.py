@@ -47,6 +47,9 @@ Cells
 * CSV files may be comma-, semicolon- or tab-separated (the delimiter is taken from
   the header row) and UTF-8 (with or without BOM) or Windows-1252.
 
+A table may have as many rows as it may hold records (`MAX_ROWS`: 100 000 participants,
+50 000 mentors, ...); a larger one is refused before its records are built.
+
 Unknown sheets (with content), unknown columns and unknown settings keys are errors:
 a typo must not silently drop a constraint. Every problem names the file, the sheet,
 the row as Excel shows it (header = row 1), the record's id and the column, never
@@ -58,26 +61,36 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import os
 import re
 import shutil
 import tempfile
-import types
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel
 
 from matcher.errors import Problem, ScenarioError
 from matcher.result import Result
+from matcher.scenario import (
+    MAX_LOCKS,
+    MAX_MENTORS,
+    MAX_MUNICIPALITIES,
+    MAX_PARTICIPANTS,
+    MAX_VOCABULARY,
+    Municipality,
+    Participant,
+    Scenario,
+    unwrap,
+)
 from matcher.scenario import Mentor as _Mentor
-from matcher.scenario import Municipality, Participant, Scenario
 from matcher.scenario import Pair as _Pair
 from matcher.validation import MAX_FILE_BYTES, validate
 from matcher.vocabulary import CATEGORIES, CLOSED
@@ -112,6 +125,10 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
 #: Leading characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024
+#: Rows a table may have below its header (a larger one is refused before it is read).
+MAX_ROWS = {"mentors": MAX_MENTORS, "participants": MAX_PARTICIPANTS,
+            "pairs": MAX_PARTICIPANTS, "municipalities": MAX_MUNICIPALITIES,
+            "locks": 2 * MAX_LOCKS, "settings": 6 * MAX_VOCABULARY}
 TEMPLATE_ROWS = 500
 _INTERESTS_PREFIX = "vocabulary.interests."
 _TRUE = frozenset({"true", "yes", "1", "ja"})
@@ -143,23 +160,8 @@ class Column:
     default: Any = None
 
 
-def _unwrap(annotation: Any) -> Any:
-    """`Annotated[int, ...] | None` -> `int`."""
-    while True:
-        origin = get_origin(annotation)
-        if origin is Annotated:
-            annotation = get_args(annotation)[0]
-        elif origin in (Union, types.UnionType):
-            args = [a for a in get_args(annotation) if a is not type(None)]
-            if len(args) != 1:
-                return annotation
-            annotation = args[0]
-        else:
-            return annotation
-
-
 def _kind(annotation: Any) -> Kind:
-    base = _unwrap(annotation)
+    base = unwrap(annotation)
     origin = get_origin(base)
     if origin in (list, tuple):
         return "list"
@@ -179,9 +181,9 @@ def _kind(annotation: Any) -> Kind:
 
 
 def _choices(annotation: Any, name: str) -> tuple[str, ...]:
-    base = _unwrap(annotation)
+    base = unwrap(annotation)
     if get_origin(base) in (list, tuple):
-        base = _unwrap(get_args(base)[0])
+        base = unwrap(get_args(base)[0])
     if get_origin(base) is Literal:
         return tuple(str(a) for a in get_args(base))
     if base is bool:
@@ -194,7 +196,7 @@ def _choices(annotation: Any, name: str) -> tuple[str, ...]:
 def _columns(model: type[BaseModel], prefix: tuple[str, ...] = ()) -> list[Column]:
     out: list[Column] = []
     for name, info in model.model_fields.items():
-        base = _unwrap(info.annotation)
+        base = unwrap(info.annotation)
         if isinstance(base, type) and issubclass(base, BaseModel):
             out += _columns(base, (*prefix, name))
             continue
@@ -582,6 +584,14 @@ def _check_size(path: Path, source: str) -> None:
         raise _fail(source, f"{path.name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
 
 
+def _check_rows(name: str, rows: int, place: str, source: str) -> None:
+    """Refuse a table with more rows than its records may number (header not counted)."""
+    limit = MAX_ROWS[name]
+    if rows > limit + 1:
+        raise _fail(source, f"{place}: more than {limit} rows below the header; at most "
+                            f"{limit} {name} are allowed")
+
+
 def _read_xlsx(path: Path, sheet: SheetData) -> list[_Raw]:
     import openpyxl
 
@@ -607,7 +617,10 @@ def _read_xlsx(path: Path, sheet: SheetData) -> list[_Raw]:
     for ws in values.worksheets:
         name = ws.title.strip().lower()
         rows: list[list[object]] = [list(r) for r in ws.iter_rows(values_only=True)]
-        empty = all(_blank(v) for row in rows for v in row)
+        filled = sum(1 for row in rows if not all(_blank(v) for v in row))
+        empty = filled == 0
+        if name in MAX_ROWS:
+            _check_rows(name, filled, f"sheet {ws.title}", source)
         if name in IGNORED_SHEETS:
             continue
         if name not in SHEETS:
@@ -668,10 +681,10 @@ def _read_csv_folder(path: Path, sheet: SheetData) -> list[_Raw]:
         _check_size(file, source)
         try:
             text = _decode(file.read_bytes())
-            rows: list[list[object]] = [
-                list(r) for r in csv.reader(io.StringIO(text, newline=""),
-                                            delimiter=_delimiter(text))
-            ]
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+            rows: list[list[object]] = [list(r) for r in itertools.islice(
+                reader, MAX_ROWS[name] + 2)]
+            _check_rows(name, len(rows), file.name, source)
         except (OSError, csv.Error) as error:
             sheet.add(Where(file.name, name), f"cannot read the file: {error}")
             continue
@@ -680,6 +693,8 @@ def _read_csv_folder(path: Path, sheet: SheetData) -> list[_Raw]:
     if not seen and not sheet.problems:
         raise _fail(source, "no scenario tables in this folder; expected "
                             + ", ".join(s + ".csv" for s in SHEETS))
+    if not raws and not sheet.problems:
+        raise _fail(source, "the CSV files are empty")
     return raws
 
 

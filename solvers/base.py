@@ -19,7 +19,9 @@ from numpy.typing import NDArray
 
 IntArray = NDArray[np.int64]
 Status = Literal["optimal", "feasible", "infeasible"]
-Level = Literal["coverage", "fairness", "priority", "quality"]
+Level = Literal["coverage", "fairness", "priority", "quality", "stability"]
+#: Levels that are a sum over the chosen edges of a value per edge.
+EDGE_LEVELS: tuple[Level, ...] = ("coverage", "priority", "quality", "stability")
 FairnessMode = Literal["none", "quotas", "proportional", "maxmin"]
 
 #: Resolution of `maxmin` coverage: the level is floor(RATIO_SCALE * lowest coverage).
@@ -54,6 +56,9 @@ class Problem:
     required: IntArray  # edge indices that must be chosen
     objective: tuple[Level, ...]
     fairness: FairnessMode
+    #: Per edge, 1 when the pair was in the previous proposal of this round: the last
+    #: level then keeps earlier pairs wherever the optimum allows (None = no such level).
+    stable: IntArray | None = None
 
     @property
     def n_edges(self) -> int:
@@ -76,9 +81,11 @@ class Problem:
     def levels(self) -> tuple[Level, ...]:
         """The objective levels that matter, most important first (`quotas` and `none`
         add no fairness level: their bounds are constraints)."""
-        return tuple(
-            level for level in self.objective if level != "fairness" or self.has_fairness_level
+        kept = tuple(
+            level for level in self.objective
+            if (level != "fairness" or self.has_fairness_level) and level != "stability"
         )
+        return (*kept, "stability") if self.stable is not None else kept
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,21 @@ def group_totals(problem: Problem, chosen: IntArray) -> IntArray:
     return np.array([g.existing for g in problem.groups], dtype=np.int64) + new
 
 
+def edge_values(problem: Problem, level: Level) -> IntArray:
+    """The value of an edge-additive level on every candidate edge."""
+    if level == "coverage":
+        return np.ones(problem.n_edges, dtype=np.int64)
+    if level == "priority":
+        return problem.priority[problem.edge_p].astype(np.int64)
+    if level == "quality":
+        return problem.quality.astype(np.int64)
+    if level == "stability":
+        if problem.stable is None:
+            return np.zeros(problem.n_edges, dtype=np.int64)
+        return problem.stable.astype(np.int64)
+    raise ValueError(f"{level} is not a value per edge")
+
+
 def evaluate(problem: Problem, chosen: IntArray) -> dict[str, int]:
     """The value of every objective level for a set of chosen edges (higher is better)."""
     chosen = np.asarray(chosen, dtype=np.int64)
@@ -132,7 +154,10 @@ def evaluate(problem: Problem, chosen: IntArray) -> dict[str, int]:
             levels["fairness"] = maxmin_level(problem, totals)
     else:
         levels["fairness"] = 0
-    return {k: levels[k] for k in ("coverage", "fairness", "priority", "quality")}
+    out = {k: levels[k] for k in ("coverage", "fairness", "priority", "quality")}
+    if problem.stable is not None:
+        out["stability"] = int(problem.stable[chosen].sum())
+    return out
 
 
 def proportional_deviation(problem: Problem, totals: IntArray) -> int:

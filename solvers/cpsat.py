@@ -19,9 +19,11 @@ from solvers.base import (
     Problem,
     Solution,
     Status,
+    edge_values,
     evaluate,
 )
 from solvers.leximin import solve_maxmin
+from solvers.pricing import solve_reduced
 
 #: A guarded constraint: ("lower", g), ("upper", g), ("capacity",), ("budget",),
 #: ("required", e). Mentor capacities and one mentor per participant are never guarded.
@@ -86,16 +88,11 @@ class _Model:
     def _levels(self) -> dict[str, tuple[cp_model.LinearExpr, int, int]]:
         problem, x, n = self.problem, self.x, self.problem.n_edges
 
-        prio = problem.priority[problem.edge_p]
-        levels: dict[str, tuple[cp_model.LinearExpr, int, int]] = {
-            "coverage": (self.total, 0, n),
-            "priority": (cp_model.LinearExpr.weighted_sum(x, prio.tolist()), 0, int(prio.sum())),
-            "quality": (
-                cp_model.LinearExpr.weighted_sum(x, problem.quality.tolist()),
-                0,
-                int(problem.quality.sum()),
-            ),
-        }
+        levels: dict[str, tuple[cp_model.LinearExpr, int, int]] = {"coverage": (self.total, 0, n)}
+        for level in ("priority", "quality", "stability"):
+            values = edge_values(problem, level)
+            levels[level] = (cp_model.LinearExpr.weighted_sum(x, values.tolist()), 0,
+                             int(values.sum()))
         if problem.has_fairness_level and problem.fairness == "proportional":
             levels["fairness"] = self._deviation()
         return levels
@@ -138,13 +135,19 @@ class CpSatSolver:
         return self._solve(problem, options)
 
     def _solve(self, problem: Problem, options: Options) -> Solution:
-        """Level by level: one weighted solve of the whole objective (weights up to 1e10)
-        was measured to take minutes to prove what this proves in a tenth of a second."""
+        return solve_reduced(problem, options, self._solve_model)
+
+    def _solve_model(self, problem: Problem, options: Options) -> Solution:
+        """Level by level, with the full LP relaxation: one weighted solve of the whole
+        objective (weights up to 1e10) took minutes to prove what this proves in a tenth
+        of a second, and without the LP of every constraint even the coverage bound of a
+        round of a thousand people stays open for minutes."""
         model = _Model(problem)
         deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = max(1, options.threads)
         solver.parameters.random_seed = options.seed
+        solver.parameters.linearization_level = 2
         stages = [expr for expr, _, _ in model.ordered_levels()]
         status: Status = "optimal"
         values: list[int] | None = None

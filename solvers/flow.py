@@ -35,6 +35,7 @@ from solvers.base import (
     Options,
     Problem,
     Solution,
+    edge_values,
     evaluate,
 )
 
@@ -42,6 +43,9 @@ BoolArray = NDArray[np.bool_]
 Int32Array = NDArray[np.int32]
 
 INT64_MAX = 2**63 - 1
+#: From this many candidate edges on, the flow is solved on a sparse set and certified
+#: over all edges by pricing (`solvers.pricing`), several times faster than one solve.
+PRICED_EDGES = 2_000_000
 #: Bound on the combined objective of one solve, so that sums of costs never overflow.
 TOTAL_COST_LIMIT = 2**62
 #: Levels whose value depends only on which participants are matched.
@@ -90,6 +94,8 @@ class Network:
     base_caps: IntArray
     n_groups: int
     n_open: int  # open participants
+    participants: IntArray  # the problem's participant of each open participant node
+    mentors: IntArray  # the problem's mentor of each open mentor node
 
     @property
     def n_arcs(self) -> int:
@@ -116,14 +122,7 @@ class Network:
 
     def level_values(self, level: Level) -> IntArray:
         """The value of an edge-additive level on each open edge."""
-        p = self.problem
-        if level == "coverage":
-            return np.ones(len(self.free), dtype=np.int64)
-        if level == "priority":
-            return p.priority[p.edge_p[self.free]].astype(np.int64)
-        if level == "quality":
-            return p.quality[self.free].astype(np.int64)
-        raise ValueError(f"{level} is not a cost per edge")
+        return edge_values(self.problem, level)[self.free]
 
     def _parts(self, level: Level) -> tuple[bool, IntArray]:
         """Where a level's cost sits (participant arcs or edge arcs) and its values."""
@@ -131,7 +130,7 @@ class Network:
             return True, np.ones(self.n_open, dtype=np.int64)
         if level == "priority":
             return True, self.p_priority
-        return False, self.problem.quality[self.free].astype(np.int64)
+        return False, self.level_values(level)
 
     def costs(self, levels: Sequence[Level], weights: Sequence[int]) -> IntArray:
         """Arc costs (int64) of the weighted levels; the caller checked they fit."""
@@ -247,6 +246,8 @@ def build_network(problem: Problem) -> Network | None:
         base_caps=base_caps,
         n_groups=n_groups,
         n_open=n_p,
+        participants=ps,
+        mentors=ms,
     )
 
 
@@ -273,13 +274,14 @@ class Scales:
         if problem.total_limit is not None:
             total = min(total, problem.total_limit)
         total = max(total, 0)
-        best_quality = np.zeros(problem.n_participants, dtype=np.int64)
-        np.maximum.at(best_quality, problem.edge_p, problem.quality)
         per_participant = {
             "coverage": np.ones(int(present.sum()), dtype=np.int64),
             "priority": problem.priority[present].astype(np.int64),
-            "quality": best_quality[present],
         }
+        for level in ("quality", "stability"):
+            best = np.zeros(problem.n_participants, dtype=np.int64)
+            np.maximum.at(best, problem.edge_p, edge_values(problem, level))
+            per_participant[level] = best[present]
         self.range: dict[str, int] = {}
         self.top: dict[str, int] = {}
         for level, best in per_participant.items():
@@ -512,7 +514,7 @@ def ortools_kernel(
     raise RuntimeError(f"min-cost flow failed with status {status}")
 
 
-def _ortools_scales(problem: Problem) -> Scales:
+def ortools_scales(problem: Problem) -> Scales:
     # SimpleMinCostFlow adds a source and a sink, then scales costs by nodes + 1 and
     # rejects any |cost| above INT64_MAX / (2 * scale).
     nodes = problem.n_participants + problem.n_mentors + len(problem.groups) + 4
@@ -524,12 +526,19 @@ class FlowSolver:
     exact = True
 
     def supports(self, problem: Problem) -> str | None:
-        return unsupported(problem, _ortools_scales(problem))
+        return unsupported(problem, ortools_scales(problem))
 
     def solve(self, problem: Problem, options: Options) -> Solution:
         """Exact; `options` (time limit, threads, seed) do not apply to a flow solve."""
-        scales = _ortools_scales(problem)
+        scales = ortools_scales(problem)
         reason = unsupported(problem, scales)
         if reason is not None:
             raise ValueError(reason)
+        if problem.n_edges >= PRICED_EDGES:
+            from solvers.pricing import certified_optimum
+
+            certified = certified_optimum(problem, scales)
+            if certified is not None:
+                return Solution(status="optimal", chosen=certified.chosen,
+                                levels=certified.levels)
         return solve_network(problem, ortools_kernel, scales)

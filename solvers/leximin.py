@@ -7,17 +7,22 @@ their optimum, fixes the municipalities that cannot go above t, and repeats for 
 rest (leximin by progressive filling: the lowest coverage first, then the next; when no
 municipality is tight on its own the filling stops there). The levels below fairness
 are then solved with those floors. Every back-end that runs this gets the same answer.
+
+The solves share one deadline: `options.time_limit` bounds the whole search, and when
+it runs out the best valid proposal found so far is returned as `feasible` (every inner
+solution keeps the hard rules, since the driver only raises floors).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Callable
 from fractions import Fraction
 
 import numpy as np
 
-from solvers.base import Group, Level, Options, Problem, Solution, evaluate
+from solvers.base import Group, Level, NoSolutionError, Options, Problem, Solution, evaluate
 
 SolveFn = Callable[[Problem, Options], Solution]
 
@@ -29,35 +34,83 @@ def _floor_for(group: Group, t: Fraction) -> int:
 
 
 def _with_floors(problem: Problem, floors: dict[int, int], levels: tuple[Level, ...]) -> Problem:
+    """The problem with raised floors and only `levels` (stability only when asked for:
+    the search needs the levels above fairness, not which pairs are kept)."""
     groups = tuple(
         dataclasses.replace(g, lower=floors.get(i, g.lower)) for i, g in enumerate(problem.groups)
     )
-    return dataclasses.replace(problem, groups=groups, objective=levels, fairness="quotas")
+    stable = problem.stable if "stability" in levels else None
+    return dataclasses.replace(problem, groups=groups, objective=levels, fairness="quotas",
+                               stable=stable)
+
+
+class _TimeUp(Exception):
+    pass
+
+
+class _Shared:
+    """Inner solves under one deadline, remembering the best proposal for the problem."""
+
+    def __init__(self, problem: Problem, options: Options, solve: SolveFn) -> None:
+        self.problem, self.options, self.inner = problem, options, solve
+        limit = options.time_limit
+        self.deadline = None if limit is None else time.monotonic() + limit
+        self.best: Solution | None = None
+
+    def solve(self, sub: Problem) -> Solution:
+        options = self.options
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise _TimeUp
+            options = dataclasses.replace(options, time_limit=left)
+        try:
+            solution = self.inner(sub, options)
+        except NoSolutionError:
+            raise _TimeUp from None
+        if solution.status != "infeasible":
+            full = Solution(status="feasible", chosen=np.sort(solution.chosen).astype(np.int64),
+                            levels=evaluate(self.problem, solution.chosen),
+                            solver=solution.solver)
+            if self.best is None or self._rank(full) > self._rank(self.best):
+                self.best = full
+        if solution.status == "feasible":
+            raise _TimeUp  # a solve stopped by the deadline: no time for the next
+        return solution
+
+    def _rank(self, solution: Solution) -> tuple[int, ...]:
+        return tuple(solution.levels[level] for level in self.problem.levels)
 
 
 def solve_maxmin(problem: Problem, options: Options, solve: SolveFn) -> Solution:
     """Lexicographic solve of a `maxmin` problem through `solve` on problems without a
-    fairness level."""
+    fairness level, all within `options.time_limit`."""
+    shared = _Shared(problem, options, solve)
+    try:
+        return _search(problem, shared)
+    except _TimeUp:
+        if shared.best is None:
+            raise NoSolutionError("the time limit ran out before any proposal was found") from None
+        return shared.best
+
+
+def _search(problem: Problem, shared: _Shared) -> Solution:
     order = problem.levels
     k = order.index("fairness")
     above, below = order[:k], order[k + 1 :]
-    base = solve(_with_floors(problem, {}, above), options)
+    base = shared.solve(_with_floors(problem, {}, above))
     if base.status == "infeasible":
         return base
     target = {level: base.levels[level] for level in above}
-    status = base.status
 
     def works(floors: dict[int, int]) -> bool:
-        nonlocal status
         for g, floor in floors.items():
             upper = problem.groups[g].upper
             if upper is not None and floor > upper:
                 return False
-        trial = solve(_with_floors(problem, floors, above), options)
+        trial = shared.solve(_with_floors(problem, floors, above))
         if trial.status == "infeasible":
             return False
-        if trial.status == "feasible":
-            status = "feasible"
         return all(trial.levels[level] == target[level] for level in above)
 
     counted = [i for i, g in enumerate(problem.groups) if g.eligible > 0]
@@ -94,10 +147,9 @@ def solve_maxmin(problem: Problem, options: Options, solve: SolveFn) -> Solution
             break  # no group is tight on its own: keep floors at t (progressive filling)
         free = still_free
 
-    final = solve(_with_floors(problem, floors, above + below), options)
+    final = shared.solve(_with_floors(problem, floors, above + below))
     if final.status == "infeasible":  # the floors were all reached above; defensive only
         return final
     chosen = np.sort(final.chosen).astype(np.int64)
-    status = "feasible" if "feasible" in (status, final.status) else "optimal"
-    return Solution(status=status, chosen=chosen, levels=evaluate(problem, chosen),
+    return Solution(status="optimal", chosen=chosen, levels=evaluate(problem, chosen),
                     solver=final.solver)

@@ -11,6 +11,7 @@ optimality. `maxmin` fairness goes through `solvers.leximin`, like every exact b
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -29,11 +30,13 @@ from solvers.base import (
     Solution,
     Status,
     check_solution,
+    edge_values,
     evaluate,
     group_totals,
 )
 from solvers.highs import new_highs
 from solvers.leximin import solve_maxmin
+from solvers.pricing import solve_reduced
 
 if TYPE_CHECKING:
     import highspy
@@ -189,8 +192,8 @@ class _Model:
         p = self.problem
         if level == "coverage":
             return self._sparse([self.total], [1])
-        if level in ("priority", "quality"):
-            coef = (p.priority[p.edge_p] if level == "priority" else p.quality)[self.edges]
+        if level in ("priority", "quality", "stability"):
+            coef = edge_values(p, level)[self.edges]
             nonzero = np.flatnonzero(coef)
             if not len(nonzero):
                 return None
@@ -206,7 +209,7 @@ class _Model:
         value = evaluate(self.problem, chosen)[level]
         if level == "coverage":
             self.set_lower(self.total, value)
-        elif level in ("priority", "quality"):
+        elif level in ("priority", "quality", "stability"):
             objective = self.objective(level)
             assert objective is not None
             self.add(objective.expr >= value)
@@ -563,6 +566,13 @@ class MipSolver:
             return best
 
     def _solve(self, problem: Problem, options: Options, deadline: float | None) -> Solution:
+        left = options if deadline is None else dataclasses.replace(
+            options, time_limit=max(deadline - time.monotonic(), 1e-3))
+        return solve_reduced(problem, left,
+                             lambda sub, _: self._solve_model(sub, options, deadline))
+
+    def _solve_model(self, problem: Problem, options: Options, deadline: float | None
+                     ) -> Solution:
         usable = _usable(problem)
         if _plainly_infeasible(problem, usable):
             return Solution(status="infeasible")

@@ -8,6 +8,7 @@ import pytest
 import matcher
 from matcher.controls import apply_controls, parse_pair
 from tests.conftest import EXAMPLE_PATHS, mentor, participant, scenario
+from tests.rules import Rules
 
 
 def test_every_new_pair_has_alternatives_and_every_waiting_person_help() -> None:
@@ -133,3 +134,30 @@ def test_controls_reject_unknown_ids() -> None:
         apply_controls(loaded, release=["P01"])
     with pytest.raises(matcher.ScenarioError, match="expected PARTICIPANT=MENTOR"):
         parse_pair("--lock", "P01")
+
+
+CAPACITY_REASONS = ("every eligible mentor is full", "programme capacity", "position budget",
+                    "municipality cap")
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_PATHS))
+def test_done_when_every_pair_and_waiting_person_is_explained(name: str) -> None:
+    loaded = matcher.load(EXAMPLE_PATHS[name])
+    result = matcher.solve(loaded)
+    rules = Rules(loaded)
+    for pair in result.pairs:
+        assert pair.reasons, pair.participant
+        if not pair.existing:
+            others = len(rules.allowed(pair.participant)) - 1
+            assert len(pair.alternatives) == min(3, others), pair.participant
+            assert all(a.summary for a in pair.alternatives)
+    consenting = {p.id for p in loaded.participants if p.consent}
+    held = 0
+    for person in result.unmatched:
+        assert person.reasons, person.participant
+        if person.participant in consenting and any(
+            r.startswith(CAPACITY_REASONS) for r in person.reasons
+        ):
+            held += 1
+            assert person.would_match_if, person.participant
+    assert held > 0

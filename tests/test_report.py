@@ -85,3 +85,36 @@ def test_report_is_deterministic() -> None:
     scenario = matcher.load(matcher.EXAMPLE)
     first = to_html(scenario, matcher.solve(scenario))
     assert first == to_html(scenario, matcher.solve(scenario))
+
+
+def test_report_of_a_generated_round_lists_everyone() -> None:
+    from benchmarks.generator import generate
+
+    scenario = matcher.validate(generate(30, 15, 4, municipalities=4))
+    result = matcher.solve(scenario, solver="auto")
+    page = Page()
+    page.feed(to_html(scenario, result))
+    people = set(page.cells["proposed-pairs"]) | set(page.cells["waiting-list"])
+    assert {p.id for p in scenario.participants} <= people
+    assert {m.id for m in scenario.municipality_list()} <= set(page.cells["municipalities"])
+    assert {m.id for m in scenario.mentors} <= set(page.cells["mentor-load"])
+
+
+def test_report_of_conflicting_floors_exits_3_naming_them(tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import mentor, participant, scenario
+
+    data = scenario(
+        mentors=[mentor("M1", capacity=1)],
+        participants=[participant("P1"), participant("P2", municipality="south")],
+        municipalities=[{"id": "north", "min": 1}, {"id": "south", "min": 1}],
+    )
+    path = tmp_path / "floors.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    done = CliRunner().invoke(app, ["report", str(path), "--out", str(tmp_path / "m.md")])
+    assert done.exit_code == 3
+    text = " ".join(done.output.split())
+    assert "municipality north min 1 (rule 8)" in text
+    assert "municipality south min 1 (rule 8)" in text
+    assert "Traceback" not in done.output

@@ -364,8 +364,10 @@ def test_problems_in_csv_name_the_file(tmp_path: Path, scenario_dict: Data) -> N
     with pytest.raises(ScenarioError) as info:
         matcher.load(folder)
     text = info.value.render()
-    assert text.splitlines()[0] == f"{folder}: invalid scenario (1 problem)"
+    # reported together: a bad cell, and a dangling reference in another file
+    assert text.splitlines()[0] == f"{folder}: invalid scenario (2 problems)"
     assert f"{folder}: participants.csv, row 3 (P2), column consent (E): expected" in text
+    assert f"{folder}: pairs.csv, row 2 (P77), column participant (A): unknown" in text
     set_csv(folder, "participants", 3, "consent", "true")
     assert one_problem(folder) == (
         "pairs.csv, row 2 (P77), column participant (A): unknown participant 'P77'")

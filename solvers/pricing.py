@@ -1,0 +1,243 @@
+"""The optimum of a large problem found on a sparse candidate set, with a certificate.
+
+The network of `solvers.flow` is solved on each participant's best few edges. Node
+potentials are then computed from the residual network of that flow (shortest
+distances, by a vectorised Bellman-Ford in exact 64-bit integers), and every
+other eligible pair is priced by its reduced cost. A pair with a negative reduced cost
+could improve the objective: the best few per participant are added and the round
+repeats. When none is left, the potentials prove the flow optimal over all eligible
+pairs (no residual arc has a negative reduced cost, so there is no improving cycle),
+whatever solver produced the flow: a wrong flow shows up as potentials that do not
+settle, and then nothing is claimed.
+
+The same potentials say which edges an optimum can use at all (reduced cost <= 0):
+the other exact back-ends solve just those (`solve_reduced`), and their answer is
+checked against the certified optimum. The objective must be edge-additive with
+lexicographic weights that fit 64-bit costs (`solvers.flow.Scales`); otherwise nothing
+is certified here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from solvers.base import IntArray, Level, Options, Problem, Solution, edge_values, evaluate
+from solvers.flow import BoolArray, Network, Scales, build_network, edge_levels
+
+#: First candidates: each participant's best edges by quality.
+SEED_PER_PARTICIPANT = 10
+#: Improving pairs added per participant and round (the most negative reduced costs).
+ADD_PER_PARTICIPANT = 8
+MAX_ROUNDS = 60
+#: Problems with fewer candidate edges are solved whole by the back-end that reduces.
+MIN_EDGES = 2_000
+#: Bellman-Ford passes before the potentials are taken as not settling.
+MAX_PASSES = 20_000
+
+
+@dataclasses.dataclass(frozen=True)
+class Certified:
+    chosen: IntArray  # an optimal solution (edges of the problem)
+    keep: IntArray  # edges that some optimal solution may use, `chosen` among them
+    levels: dict[str, int]
+    rounds: int  # pricing rounds it took
+
+
+def best_per_owner(owner: IntArray, value: IntArray, allowed: BoolArray, k: int) -> IntArray:
+    """Edge indices of the `k` highest `value` per owner among `allowed` edges (ties by
+    edge index). Linear passes when edges come grouped by owner (as `build` emits them
+    by participant), else one sort."""
+    idx = np.flatnonzero(allowed)
+    if not len(idx):
+        return idx.astype(np.int64)
+    own = owner[idx]
+    if np.any(own[1:] < own[:-1]):
+        order = idx[np.lexsort((idx, -value[idx], own))]
+        own = owner[order]
+        first = np.r_[True, own[1:] != own[:-1]]
+        start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+        return np.sort(order[np.arange(len(order)) - start < k]).astype(np.int64)
+    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+    lengths = np.diff(np.r_[starts, len(idx)])
+    segment = np.repeat(np.arange(len(starts)), lengths)
+    left = value[idx].astype(np.int64)
+    gone = np.iinfo(np.int64).min
+    picked = []
+    for _ in range(k):
+        top = np.maximum.reduceat(left, starts)
+        hit = np.flatnonzero((left == top[segment]) & (left > gone))
+        if not len(hit):
+            break
+        first = hit[np.r_[True, segment[hit][1:] != segment[hit][:-1]]]
+        picked.append(first)
+        left[first] = gone
+    return np.sort(idx[np.concatenate(picked)]).astype(np.int64)
+
+
+def restrict(problem: Problem, keep: IntArray) -> Problem:
+    """The same problem over a subset of its edges (required edges must be kept)."""
+    position = np.full(problem.n_edges, -1, dtype=np.int64)
+    position[keep] = np.arange(len(keep))
+    return dataclasses.replace(
+        problem,
+        edge_p=problem.edge_p[keep],
+        edge_m=problem.edge_m[keep],
+        quality=problem.quality[keep],
+        required=position[problem.required],
+        stable=None if problem.stable is None else problem.stable[keep],
+    )
+
+
+def potentials(n_nodes: int, tails: IntArray, heads: IntArray, costs: IntArray
+               ) -> IntArray | None:
+    """Shortest distances from a virtual root joined to every node at cost 0, or None
+    when they do not settle (a negative cycle: the flow was not optimal)."""
+    dist = np.zeros(n_nodes, dtype=np.int64)
+    if not len(tails):
+        return dist
+    order = np.argsort(heads, kind="stable")
+    tails, heads, costs = tails[order], heads[order], costs[order]
+    targets, starts = np.unique(heads, return_index=True)
+    for _ in range(MAX_PASSES):
+        best = np.minimum.reduceat(dist[tails] + costs, starts)
+        better = best < dist[targets]
+        if not better.any():
+            return dist
+        dist[targets[better]] = best[better]
+    return None
+
+
+def _edge_cost(problem: Problem, levels: tuple[Level, ...], weights: list[int]) -> IntArray:
+    """The cost of each problem edge's participant -> mentor arc (see Network.costs)."""
+    cost = np.zeros(problem.n_edges, dtype=np.int64)
+    for level, weight in zip(levels, weights, strict=True):
+        if level not in ("coverage", "priority"):
+            cost -= np.int64(weight) * edge_values(problem, level)
+    return cost
+
+
+def _solve_flow(net: Network, levels: tuple[Level, ...], weights: list[int]
+                ) -> tuple[IntArray, IntArray, IntArray] | None:
+    """One min-cost flow on the whole network: (flow, capacity, cost) of every arc."""
+    arcs = net.arcs(net.lower, net.amount, True)
+    if arcs is None:
+        return None
+    caps, supplies = arcs
+    costs = net.costs(levels, weights)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, caps, costs)
+    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    flows = np.asarray(flow.flows(np.arange(net.n_arcs, dtype=np.int32)), dtype=np.int64)
+    return flows, caps, costs
+
+
+def _conserves(net: Network, flows: IntArray, caps: IntArray) -> bool:
+    """The flow keeps every capacity and meets every node's supply (the certificate
+    below proves optimality only of a feasible flow)."""
+    arcs = net.arcs(net.lower, net.amount, True)
+    if arcs is None or (flows < 0).any() or (flows > caps).any():
+        return False
+    balance = np.bincount(net.tails, flows, minlength=net.n_nodes) - np.bincount(
+        net.heads, flows, minlength=net.n_nodes)
+    return bool((balance.astype(np.int64) == arcs[1]).all())
+
+
+def certified_optimum(problem: Problem, scales: Scales, deadline: float | None = None
+                      ) -> Certified | None:
+    """The optimum over every edge, found on few and certified; None when the objective
+    is not edge-additive within 64 bits, the sparse set cannot meet the floors, or the
+    deadline passed (the caller then solves the whole problem)."""
+    levels = problem.levels
+    if "fairness" in levels or problem.n_edges == 0:
+        return None
+    levels = edge_levels(levels)
+    weights = scales.weights(levels)
+    if weights is None:
+        return None
+    taken = np.zeros(problem.n_participants, dtype=bool)
+    taken[problem.edge_p[problem.required]] = True
+    open_edges = (problem.mentor_capacity[problem.edge_m] > 0) & ~taken[problem.edge_p]
+    edge_cost = _edge_cost(problem, levels, weights)
+    on = np.zeros(problem.n_edges, dtype=bool)
+    on[best_per_owner(problem.edge_p, edge_values(problem, "quality"), open_edges,
+                      SEED_PER_PARTICIPANT)] = True
+    on[problem.required] = True
+    for rounds in range(1, MAX_ROUNDS + 1):
+        if deadline is not None and time.monotonic() > deadline:
+            return None
+        edges = np.flatnonzero(on).astype(np.int64)
+        net = build_network(restrict(problem, edges))
+        if net is None:
+            return None
+        solved = _solve_flow(net, levels, weights)
+        if solved is None:
+            return None
+        flows, caps, costs = solved
+        if not _conserves(net, flows, caps):
+            return None
+        forward, backward = flows < caps, flows > 0
+        dist = potentials(
+            net.n_nodes,
+            np.concatenate([net.tails[forward], net.heads[backward]]).astype(np.int64),
+            np.concatenate([net.heads[forward], net.tails[backward]]).astype(np.int64),
+            np.concatenate([costs[forward], -costs[backward]]),
+        )
+        if dist is None:
+            return None
+        # Potentials per participant and mentor; a node the sparse network lacks has
+        # none, and its edges are added rather than priced.
+        missing = np.iinfo(np.int64).min // 4
+        p_pot = np.full(problem.n_participants, missing, dtype=np.int64)
+        p_pot[net.participants] = dist[2 + net.n_groups + np.arange(net.n_open)]
+        m_pot = np.full(problem.n_mentors, -missing, dtype=np.int64)
+        m_pot[net.mentors] = dist[2 + net.n_groups + net.n_open + np.arange(len(net.mentors))]
+        reduced = edge_cost + p_pot[problem.edge_p] - m_pot[problem.edge_m]
+        improving = open_edges & ~on & (reduced < 0)
+        if not improving.any():
+            used = np.zeros(problem.n_edges, dtype=bool)
+            used[edges[net.free[flows[net.edge_start : net.edge_stop] > 0]]] = True
+            used[problem.required] = True
+            chosen = np.flatnonzero(used).astype(np.int64)
+            keep = np.flatnonzero((on & open_edges & (reduced <= 0)) | used).astype(np.int64)
+            return Certified(chosen, keep, evaluate(problem, chosen), rounds)
+        on[best_per_owner(problem.edge_p, -reduced, improving, ADD_PER_PARTICIPANT)] = True
+    return None
+
+
+SolveFn = Callable[[Problem, Options], Solution]
+
+
+def solve_reduced(problem: Problem, options: Options, solve: SolveFn) -> Solution:
+    """Solve through `solve` on the edges an optimum can use (certified above); the
+    whole problem when the reduction does not apply. The answer is optimal only if it
+    reaches the certified optimum on every level, else the whole problem is solved."""
+    if problem.n_edges < MIN_EDGES:
+        return solve(problem, options)
+    from solvers.flow import ortools_scales
+
+    deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
+    certified = certified_optimum(problem, ortools_scales(problem), deadline)
+    if certified is None:
+        return solve(problem, _remaining(options, deadline))
+    small = solve(restrict(problem, certified.keep), _remaining(options, deadline))
+    chosen = (np.sort(certified.keep[small.chosen]).astype(np.int64)
+              if small.status != "infeasible" else certified.chosen)
+    levels = evaluate(problem, chosen)
+    if small.status == "optimal" and levels != certified.levels:
+        return solve(problem, _remaining(options, deadline))  # defensive: never seen
+    if small.status == "infeasible":  # cannot be: the certified optimum is a solution
+        return solve(problem, _remaining(options, deadline))
+    return Solution(status=small.status, chosen=chosen, levels=levels, solver=small.solver)
+
+
+def _remaining(options: Options, deadline: float | None) -> Options:
+    if deadline is None:
+        return options
+    return dataclasses.replace(options, time_limit=max(0.001, deadline - time.monotonic()))

@@ -1,0 +1,113 @@
+"""The year-long simulation: reproducible, sensible and fast enough to test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import matcher
+from matcher.cli import app
+from matcher.scenario import Scenario
+from matcher.simulate import Settings, referral_rates, run_one, simulate
+
+
+@pytest.fixture(scope="module")
+def example() -> Scenario:
+    return matcher.load(matcher.EXAMPLE)
+
+
+def test_rates_come_from_last_year_of_referrals(example: Scenario) -> None:
+    rates = referral_rates(example)
+    # Stavanger 7, Sola 4, Sandnes 2 referrals in the year before the round.
+    assert rates["stavanger"] == pytest.approx(7 / 12, rel=0.01)
+    assert rates["sandnes"] == pytest.approx(2 / 12, rel=0.01)
+    assert referral_rates(example, [("sola", 2.0)])["sola"] == 2.0
+
+
+def test_same_seed_same_summary_other_seed_differs(example: Scenario) -> None:
+    settings = Settings(runs=6, months=6, seed=7)
+    first, again = simulate(example, settings), simulate(example, settings)
+    assert first.model_dump_json() == again.model_dump_json()
+    other = simulate(example, Settings(runs=6, months=6, seed=8))
+    assert other.model_dump_json() != first.model_dump_json()
+
+
+def test_first_round_is_the_scenario_as_given(example: Scenario) -> None:
+    result = run_one(example, Settings(months=1), 0)
+    solved = matcher.solve(example, solver="auto", explain=False)
+    assert result.active[0] == solved.metrics.matched
+    assert result.waiting[0] == solved.metrics.waiting
+
+
+def test_summary_respects_the_rules_of_the_programme(example: Scenario) -> None:
+    sim = simulate(example, Settings(runs=8, seed=1))
+    assert len(sim.rounds) == 14  # every 4 weeks over 12 months, from day 0
+    capacity = example.program.capacity or 0
+    for r in sim.rounds:
+        assert 0 <= r.active <= capacity
+        assert 0 <= r.utilisation <= 1
+        assert r.posts == pytest.approx(r.active * 0.1, abs=2e-3)
+    for m in [*sim.municipalities.values(), sim.total]:
+        assert 0 <= m.served_share <= 1
+        assert m.paired <= m.referred
+        if m.wait_median_days is not None:
+            assert m.wait_p90_days is not None and m.wait_median_days <= m.wait_p90_days
+    assert sim.total.referred == pytest.approx(
+        sum(m.referred for m in sim.municipalities.values()), abs=0.05)
+
+
+def test_more_referrals_mean_longer_queues(example: Scenario) -> None:
+    calm = simulate(example, Settings(runs=8, seed=2))
+    busy = simulate(example, Settings(runs=8, seed=2, referrals=(("stavanger", 3.0),)))
+    assert busy.municipalities["stavanger"].referred > calm.municipalities["stavanger"].referred
+    assert busy.rounds[-1].waiting > calm.rounds[-1].waiting
+
+
+def test_no_turnover_keeps_every_mentor(example: Scenario) -> None:
+    sim = simulate(example, Settings(runs=3, months=6, mentor_turnover=0.0))
+    assert {r.mentors for r in sim.rounds} == {6.0}  # the six eligible mentors
+
+
+def test_cli_json_is_byte_identical_and_stdout_clean(tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["simulate", "--runs", "4", "--months", "3", "--seed", "5", "--format", "json"]
+    first, second = runner.invoke(app, args), runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert first.stdout == second.stdout
+    data = json.loads(first.stdout)
+    assert data["settings"]["seed"] == 5 and len(data["rounds"]) == 4
+    table = runner.invoke(app, ["simulate", "--runs", "2", "--months", "2",
+                                "--capacity", "12", "--add-mentors", "1"])
+    assert table.exit_code == 0, table.output
+    assert "Median wait" in table.stdout
+
+
+def test_cli_chart(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    chart = tmp_path / "year.png"
+    result = CliRunner().invoke(app, ["simulate", "--runs", "2", "--months", "2",
+                                      "--chart", str(chart), "-q"])
+    assert result.exit_code == 0, result.output
+    assert chart.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--referrals", "oslo=1"], "--referrals: unknown municipality 'oslo'"),
+    (["--referrals", "sola=fast"], "--referrals: 'fast' for sola is not a rate"),
+    (["--referrals", "sola"], "--referrals: expected MUNICIPALITY=PER_MONTH"),
+    (["--executor", "dask", "--scheduler", "localhost:1"], "--scheduler localhost:1"),
+])
+def test_cli_bad_options(args: list[str], message: str) -> None:
+    result = CliRunner().invoke(app, ["simulate", "--runs", "1", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_cli_range_checks() -> None:
+    result = CliRunner().invoke(app, ["simulate", "--runs", "0"])
+    assert result.exit_code == 2
+    result = CliRunner().invoke(app, ["simulate", "--dropout", "1.5"])
+    assert result.exit_code == 2
