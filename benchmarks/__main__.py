@@ -19,9 +19,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated PxM sizes or 'example' (default: %(default)s)")
     parser.add_argument("--solvers", default="cpsat",
                         help="comma-separated back-ends (default: %(default)s)")
-    parser.add_argument("--mode", choices=["library", "cli"], default="library",
-                        help="in-process matcher.solve, or the likematch command end to end")
+    parser.add_argument("--mode", choices=["library", "backend", "cli"], default="library",
+                        help="in-process matcher.solve, the back-end alone on the built "
+                             "problem, or the likematch command end to end")
     parser.add_argument("--repeat", type=int, default=5, help="repetitions per run")
+    parser.add_argument("--no-explain", dest="explain", action="store_false",
+                        help="skip alternatives and would_match_if (the proposal alone)")
     parser.add_argument("--time-limit", type=float, default=None, help="solver time limit, s")
     parser.add_argument("--timeout", type=float, default=600.0, help="kill a run after this, s")
     parser.add_argument("--out", type=Path, default=Path("benchmarks/results"),
@@ -38,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
             for solver in solvers:
                 progress.update(task, description=f"{case.label} {solver}")
                 runs.append(run_isolated(case, solver, args.mode, args.repeat,
-                                         args.time_limit, args.timeout))
+                                         args.time_limit, args.timeout, args.explain))
                 progress.advance(task)
     add_gaps(runs)
     meta = {
@@ -47,6 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         "argv": sys.argv[1:] if argv is None else argv,
         "mode": args.mode,
         "repeat": args.repeat,
+        "explain": args.explain,
     }
     paths = write(runs, args.out, meta)
     console.print(markdown(runs), markup=False, highlight=False)

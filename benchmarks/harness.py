@@ -45,7 +45,7 @@ EXAMPLE = Case(0, 0)
 class Run:
     case: str
     solver: str
-    mode: str  # "library" (in-process matcher.solve) or "cli" (the likematch command)
+    mode: str  # "library" (matcher.solve), "backend" (the solver alone) or "cli"
     status: str
     times_s: list[float] = field(default_factory=list)
     peak_mb: float = 0.0
@@ -84,14 +84,15 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _library_run(case: Case, solver: str, repeat: int, time_limit: float | None) -> Run:
+def _library_run(case: Case, solver: str, repeat: int, time_limit: float | None,
+                 explain: bool) -> Run:
     import matcher
 
     scenario = matcher.validate(scenario_data(case))
-    run = Run(case.label, solver, "library", "")
+    run = Run(case.label, solver, "library" if explain else "library, no explain", "")
     for _ in range(repeat):
         start = time.perf_counter()
-        result = matcher.solve(scenario, solver=solver, time_limit=time_limit)
+        result = matcher.solve(scenario, solver=solver, time_limit=time_limit, explain=explain)
         run.times_s.append(time.perf_counter() - start)
     run.status = result.status
     run.levels = dict(result.metrics.objective)
@@ -99,8 +100,29 @@ def _library_run(case: Case, solver: str, repeat: int, time_limit: float | None)
     return run
 
 
-def _cli_run(case: Case, solver: str, repeat: int, time_limit: float | None) -> Run:
-    run = Run(case.label, solver, "cli", "")
+def _backend_run(case: Case, solver: str, repeat: int, time_limit: float | None,
+                 explain: bool) -> Run:
+    """The back-end alone on the built problem: what the solver targets are about."""
+    import matcher
+    from matcher.problem import build
+    from solvers import Options, get_solver
+
+    problem = build(matcher.validate(scenario_data(case))).problem
+    backend = get_solver(solver)
+    run = Run(case.label, solver, "backend", "")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        solution = backend.solve(problem, Options(time_limit=time_limit))
+        run.times_s.append(time.perf_counter() - start)
+    run.status = solution.status
+    run.levels = dict(solution.levels)
+    run.peak_mb = _peak_mb()
+    return run
+
+
+def _cli_run(case: Case, solver: str, repeat: int, time_limit: float | None,
+             explain: bool) -> Run:
+    run = Run(case.label, solver, "cli" if explain else "cli, no explain", "")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scenario.json"
         path.write_text(json.dumps(scenario_data(case)), encoding="utf-8")
@@ -108,12 +130,15 @@ def _cli_run(case: Case, solver: str, repeat: int, time_limit: float | None) -> 
                    "--format", "json"]
         if time_limit is not None:
             command += ["--time-limit", str(time_limit)]
+        if not explain:
+            command.append("--no-explain")
         for _ in range(repeat):
             start = time.perf_counter()
             done = subprocess.run(command, capture_output=True, text=True, check=False)
             run.times_s.append(time.perf_counter() - start)
             if done.returncode not in (0, 3):
-                run.status, run.error = "error", done.stderr.strip()[-300:]
+                last = (done.stderr.strip().splitlines() or [""])[-1]
+                run.status, run.error = "error", last[:300]
                 return run
         result = json.loads(done.stdout)
         run.status = result["status"]
@@ -122,21 +147,23 @@ def _cli_run(case: Case, solver: str, repeat: int, time_limit: float | None) -> 
     return run
 
 
-def run_one(case: Case, solver: str, mode: str, repeat: int, time_limit: float | None) -> Run:
-    worker = _cli_run if mode == "cli" else _library_run
+def run_one(case: Case, solver: str, mode: str, repeat: int, time_limit: float | None,
+            explain: bool = True) -> Run:
+    worker = {"cli": _cli_run, "backend": _backend_run}.get(mode, _library_run)
     try:
-        return worker(case, solver, repeat, time_limit)
+        return worker(case, solver, repeat, time_limit, explain)
     except Exception as error:  # a failing back-end is a result, not a crash of the harness
         return Run(case.label, solver, mode, "error", error=f"{type(error).__name__}: {error}")
 
 
 def run_isolated(
-    case: Case, solver: str, mode: str, repeat: int, time_limit: float | None, timeout: float
+    case: Case, solver: str, mode: str, repeat: int, time_limit: float | None, timeout: float,
+    explain: bool = True,
 ) -> Run:
     """One run in a fresh process, killed after `timeout` seconds."""
     context = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        future = pool.submit(run_one, case, solver, mode, repeat, time_limit)
+        future = pool.submit(run_one, case, solver, mode, repeat, time_limit, explain)
         try:
             return future.result(timeout=timeout)
         except FutureTimeout:
@@ -187,7 +214,7 @@ def plot(runs: list[Run], path: Path) -> bool:
         points = sorted(
             (int(r.case.split("x")[0]), r.median_s)
             for r in runs
-            if r.solver == solver and "x" in r.case and r.times_s
+            if r.solver == solver and r.case != EXAMPLE.label and r.times_s
         )
         if points:
             ax.plot(*zip(*points, strict=True), marker="o", label=solver)

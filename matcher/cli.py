@@ -28,7 +28,7 @@ from matcher.report_table import render_table
 from matcher.scenario import scenario_schema
 from solvers import NoSolutionError, UnknownSolverError
 
-DEFAULT_SOLVER = "cpsat"
+DEFAULT_SOLVER = "auto"
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
 

@@ -76,10 +76,40 @@ def rule_masks(enc: Encoded, policy: Policy, rows: IntArray) -> dict[str, BoolAr
         "gender": _gender_table(enc, policy, rows)[:, enc.m_gender],
         "age_gap": gap <= _age_limit(enc, policy, rows)[:, None],
         "serves": enc.m_serves[:, enc.p_muni[rows]].T,
-        "excluded": ~enc.p_excluded[rows],
-        "forbidden": ~enc.forbidden[rows],
-        "released": ~enc.released[rows],
+        "excluded": ~pair_mask(enc.p_excluded, rows, enc.n_mentors),
+        "forbidden": ~pair_mask(enc.forbidden, rows, enc.n_mentors),
+        "released": ~pair_mask(enc.released, rows, enc.n_mentors),
     }
+
+
+def pairs_in(codes: IntArray, rows: IntArray, n_mentors: int) -> tuple[IntArray, IntArray]:
+    """The pairs of a sorted code set (participant x n_mentors + mentor) whose
+    participant is in `rows`, as (position in rows, mentor)."""
+    starts = rows.astype(np.int64) * n_mentors
+    lo = np.searchsorted(codes, starts)
+    counts = np.searchsorted(codes, starts + n_mentors) - lo
+    which = np.repeat(np.arange(len(rows)), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    found = codes[np.repeat(lo, counts) + np.arange(len(which)) - first]
+    return which, found - starts[which]
+
+
+def _pairs_in_sorted(codes: IntArray, rows: IntArray,
+                     n_mentors: int) -> tuple[IntArray, IntArray]:
+    """`pairs_in` for rows in increasing order without repeats (a block of `eligible`),
+    with a few operations over the codes rather than over the rows."""
+    p = codes // n_mentors
+    at = np.minimum(np.searchsorted(rows, p), len(rows) - 1)
+    hit = rows[at] == p
+    return at[hit], codes[hit] - p[hit] * n_mentors
+
+
+def pair_mask(codes: IntArray, rows: IntArray, n_mentors: int) -> BoolArray:
+    """(rows x mentors): True where the pair is in the code set."""
+    out = np.zeros((len(rows), n_mentors), dtype=bool)
+    if len(codes):
+        out[pairs_in(codes, rows, n_mentors)] = True
+    return out
 
 
 def eligible(enc: Encoded, policy: Policy, rows: IntArray) -> BoolArray:
@@ -93,8 +123,11 @@ def eligible(enc: Encoded, policy: Policy, rows: IntArray) -> BoolArray:
     out &= enc.m_age[None, :] <= (age + limit)[:, None]
     out &= (enc.m_active & enc.m_trained & enc.m_recovered)[None, :]
     out &= enc.p_consent[rows][:, None]
-    for pairs in (enc.p_excluded, enc.forbidden, enc.released):
-        out &= ~pairs[rows]
+    increasing = len(rows) < 2 or bool((rows[1:] > rows[:-1]).all())
+    find = _pairs_in_sorted if increasing else pairs_in
+    for codes in (enc.p_excluded, enc.forbidden, enc.released):
+        if len(codes) and len(rows):
+            out[find(codes, rows, enc.n_mentors)] = False
     return out
 
 

@@ -54,9 +54,11 @@ class Encoded:
     p_consent: BoolArray
     p_pref_gender: IntArray
     p_max_gap: IntArray
-    p_excluded: BoolArray  # participants x mentors: exclude_mentors
-    forbidden: BoolArray  # participants x mentors: locks.forbid
-    released: BoolArray  # participants x mentors: released active pairs
+    # Pair sets as sorted codes participant x n_mentors + mentor: they hold a few pairs,
+    # where a participants x mentors matrix would take 50 MB each in a large round.
+    p_excluded: IntArray  # exclude_mentors
+    forbidden: IntArray  # locks.forbid
+    released: IntArray  # released active pairs
     p_substances: BoolArray
     m_substances: BoolArray
     p_goals: BoolArray
@@ -93,13 +95,11 @@ def encode(scenario: Scenario) -> Encoded:
     mentor_index = {m.id: i for i, m in enumerate(mentors)}
     part_index = {p.id: i for i, p in enumerate(parts)}
     gender_code = {g: i for i, g in enumerate(GENDERS)}
-    n_p, n_m = len(parts), len(mentors)
+    n_m = len(mentors)
 
-    def pair_matrix(pairs: Sequence[tuple[str, str]]) -> BoolArray:
-        out = np.zeros((n_p, n_m), dtype=bool)
-        for pid, mid in pairs:
-            out[part_index[pid], mentor_index[mid]] = True
-        return out
+    def pair_codes(pairs: Sequence[tuple[str, str]]) -> IntArray:
+        codes = [part_index[pid] * n_m + mentor_index[mid] for pid, mid in pairs]
+        return np.unique(np.array(codes, dtype=np.int64))
 
     serves = np.zeros((n_m, len(munis)), dtype=bool)
     for i, m in enumerate(mentors):
@@ -155,9 +155,9 @@ def encode(scenario: Scenario) -> Encoded:
             [NO_GAP if p.prefers.max_age_gap is None else p.prefers.max_age_gap for p in parts],
             dtype=np.int64,
         ),
-        p_excluded=pair_matrix([(p.id, m) for p in parts for m in p.exclude_mentors]),
-        forbidden=pair_matrix(scenario.locks.forbid),
-        released=pair_matrix([(x.participant, x.mentor) for x in scenario.pairs if x.release]),
+        p_excluded=pair_codes([(p.id, m) for p in parts for m in p.exclude_mentors]),
+        forbidden=pair_codes(scenario.locks.forbid),
+        released=pair_codes([(x.participant, x.mentor) for x in scenario.pairs if x.release]),
         p_substances=_onehot([p.substances for p in parts], substances),
         m_substances=_onehot([m.substances for m in mentors], substances),
         p_goals=_onehot([p.goals for p in parts], goals),

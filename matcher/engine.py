@@ -82,7 +82,7 @@ def _left(deadline: float | None) -> float | None:
 
 def solve(
     scenario: Scenario,
-    solver: str = "cpsat",
+    solver: str = "auto",
     *,
     time_limit: float | None = None,
     threads: int = 1,

@@ -74,6 +74,19 @@ def pair_reasons(
 ) -> list[str]:
     """Reasons in order of their contribution to the score; gender first when it is a rule."""
     contribution = {c: scores.weights.get(c, 0.0) * float(scores.criteria[c][i]) for c in CRITERIA}
+    return _ordered_reasons(scenario, contribution, p, m)
+
+
+def _contributions(scores: Scores) -> list[dict[str, float]]:
+    """Per pair, what `pair_reasons` weighs: the same products, computed per criterion
+    at once instead of one array element at a time."""
+    columns = [(scores.weights.get(c, 0.0) * scores.criteria[c]).tolist() for c in CRITERIA]
+    return [dict(zip(CRITERIA, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _ordered_reasons(
+    scenario: Scenario, contribution: dict[str, float], p: Participant, m: Mentor
+) -> list[str]:
     order = sorted(CRITERIA, key=lambda c: -contribution[c])
     if scenario.policy.same_gender != "preferred":
         order = ["gender", *[c for c in order if c != "gender"]]
@@ -112,9 +125,10 @@ def _mentors_by_participant(built: Built) -> tuple[IntArray, IntArray]:
     offset of each participant's run in it (`build` emits edges in this order already)."""
     problem = built.problem
     edge_p, edge_m = problem.edge_p, problem.edge_m
-    codes = edge_p * problem.n_mentors + edge_m
-    if len(codes) > 1 and not bool((codes[1:] > codes[:-1]).all()):
-        codes = np.unique(codes)
+    later_p = edge_p[1:] > edge_p[:-1]
+    ordered = bool((later_p | ((edge_p[1:] == edge_p[:-1]) & (edge_m[1:] > edge_m[:-1]))).all())
+    if not ordered:
+        codes = np.unique(edge_p * problem.n_mentors + edge_m)
         edge_p, edge_m = codes // problem.n_mentors, codes % problem.n_mentors
     counts = np.bincount(edge_p, minlength=problem.n_participants)
     return edge_m, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
@@ -129,7 +143,7 @@ def waiting_reasons(built: Built, ps: list[int], load: IntArray, n_active: int,
     enc, scenario = built.enc, built.scenario
     mentors, offset = _mentors_by_participant(built)
     is_full = (load >= enc.m_capacity)[mentors]
-    n_full = np.concatenate([[0], np.cumsum(is_full)])
+    n_full = np.concatenate([[0], np.cumsum(is_full, dtype=np.int32)])
     shared = []
     program = scenario.program
     if program.capacity is not None and n_active >= program.capacity:
@@ -177,7 +191,11 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
     new_p, new_m = problem.edge_p[chosen], problem.edge_m[chosen]
     kept_p = np.array([p for p, _ in built.kept], dtype=np.int64)
     kept_m = np.array([m for _, m in built.kept], dtype=np.int64)
-    kept_scores = score_pairs(enc, scenario.policy, kept_p, kept_m)
+    kept_scores = built.kept_scores
+    if kept_scores is None:
+        kept_scores = score_pairs(enc, scenario.policy, kept_p, kept_m)
+    kept_reasons = _contributions(kept_scores)
+    kept_totals = kept_scores.total.tolist()
     since = {x.participant: x.since for x in scenario.pairs if not x.release}
 
     pairs: list[ProposedPair] = []
@@ -186,17 +204,18 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
         first = f"active pair since {since[part.id]}" if since[part.id] else "active pair"
         pairs.append(ProposedPair(
             participant=part.id, mentor=mentor.id, existing=True,
-            score=round(float(kept_scores.total[i]), 3),
-            reasons=[first, *pair_reasons(scenario, kept_scores, i, part, mentor)],
+            score=round(kept_totals[i], 3),
+            reasons=[first, *_ordered_reasons(scenario, kept_reasons[i], part, mentor)],
         ))
     new_scores = built.scores.take(chosen)
     new_totals = new_scores.total.tolist()
+    new_reasons = _contributions(new_scores)
     for i, (p, m) in enumerate(zip(new_p.tolist(), new_m.tolist(), strict=True)):
         part, mentor = scenario.participants[p], scenario.mentors[m]
         pairs.append(ProposedPair(
             participant=part.id, mentor=mentor.id, existing=False,
             score=round(new_totals[i], 3),
-            reasons=pair_reasons(scenario, new_scores, i, part, mentor),
+            reasons=_ordered_reasons(scenario, new_reasons[i], part, mentor),
         ))
     pairs.sort(key=lambda x: x.participant)
 

@@ -16,14 +16,18 @@ from numpy.typing import NDArray
 from ortools.graph.python import max_flow
 
 from matcher.eligibility import eligible, failed_rules
-from matcher.encoding import Encoded, FloatArray, IntArray, encode
+from matcher.encoding import Encoded, IntArray, encode
 from matcher.priority import Priority, priorities
 from matcher.scenario import Scenario
-from matcher.scoring import BlockScorer, Scores, active_weights, quality_units
+from matcher.scoring import BlockScorer, Scores, quality_units, score_pairs
 from solvers.base import Group, Problem
 
 ROW_CHUNK = 2_000  # participants per block when building the eligibility mask
+#: Pairs per block at most: its temporaries then stay small enough for the allocator to
+#: reuse instead of mapping fresh pages for every block (measured faster at 5000 mentors).
+BLOCK_CELLS = 5_000_000
 SHARE_UNITS = 1000  # proportional targets: shares in thousandths
+SMALL_ROUND = 20_000  # participant x mentor pairs up to which edges are scored pair by pair
 
 
 @dataclass(frozen=True)
@@ -49,27 +53,40 @@ class Built:
     floors: dict[str, Floor]
     notes: list[str]
     conflicts: list[str]  # hard-rule conflicts found before solving (bad locks)
+    kept_scores: Scores | None = None  # of the kept pairs, in the order of `kept`
 
 
 def _edges(
-    enc: Encoded, scenario: Scenario, free: IntArray
-) -> tuple[IntArray, IntArray, FloatArray]:
-    """Eligible new pairs and their total scores, block by block of participants so that
-    no participants x mentors array is ever whole. Edges come out ordered by
-    participant, then mentor (what `find_edges` relies on)."""
-    scorer = BlockScorer(enc, scenario.policy)
-    ps, ms, totals = [], [], []
-    for start in range(0, len(free), ROW_CHUNK):
-        rows = free[start : start + ROW_CHUNK]
-        r, m = np.nonzero(eligible(enc, scenario.policy, rows))
-        totals.append(scorer.totals(rows, r, m))
-        ps.append(rows[r].astype(np.int32))
-        ms.append(m.astype(np.int32))
-    if not ps:
-        return (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                np.zeros(0, dtype=np.float64))
-    return (np.concatenate(ps).astype(np.int64), np.concatenate(ms).astype(np.int64),
-            np.concatenate(totals))
+    enc: Encoded, scenario: Scenario, free: IntArray, kept_p: IntArray, kept_m: IntArray
+) -> tuple[IntArray, IntArray, Scores, Scores]:
+    """Eligible new pairs and their scores, and the scores of the kept pairs, block by
+    block of participants so that no participants x mentors array is ever whole. Edges
+    come out ordered by participant, then mentor (what `find_edges` relies on). A small
+    round is scored pair by pair, in one go: the block scorer's tables cost more than
+    they save there."""
+    policy = scenario.policy
+    scorer = BlockScorer(enc, policy) if len(free) * enc.n_mentors > SMALL_ROUND else None
+    per_row, ms, totals = [], [], []
+    step = max(1, min(ROW_CHUNK, BLOCK_CELLS // max(enc.n_mentors, 1)))
+    for start in range(0, len(free), step):
+        rows = free[start : start + step]
+        mask = eligible(enc, policy, rows)
+        r, m = np.nonzero(mask)
+        if scorer is not None:
+            totals.append(scorer.totals(rows, r, m))
+        per_row.append(np.count_nonzero(mask, axis=1))
+        ms.append(m)
+    edge_p = np.repeat(free, np.concatenate(per_row)) if ms else np.zeros(0, dtype=np.int64)
+    edge_m = np.concatenate(ms).astype(np.int64, copy=False) if ms else np.zeros(0, np.int64)
+    if scorer is None:
+        n = len(edge_p)
+        both = score_pairs(enc, policy, np.concatenate([edge_p, kept_p]),
+                           np.concatenate([edge_m, kept_m]))
+        return (edge_p, edge_m, both.take(np.arange(n)),
+                both.take(np.arange(n, n + len(kept_p))))
+    total = np.concatenate(totals) if totals else np.zeros(0, dtype=np.float64)
+    scores = Scores(total, scorer.weights, (enc, policy, edge_p, edge_m))
+    return edge_p, edge_m, scores, score_pairs(enc, policy, kept_p, kept_m)
 
 
 def find_edges(edge_p: IntArray, edge_m: IntArray, n_mentors: int,
@@ -176,8 +193,9 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
     is_free = enc.p_consent.copy()
     is_free[list(kept)] = False
     free = np.flatnonzero(is_free).astype(np.int64)
-    edge_p, edge_m, totals = _edges(enc, scenario, free)
-    scores = Scores(totals, active_weights(scenario.policy), (enc, scenario.policy, edge_p, edge_m))
+    kept_p = np.array([p for p, _ in kept_pairs], dtype=np.int64)
+    kept_m = np.array([m for _, m in kept_pairs], dtype=np.int64)
+    edge_p, edge_m, scores, kept_scores = _edges(enc, scenario, free, kept_p, kept_m)
     prio = priorities(scenario)
 
     n_kept = len(kept_pairs)
@@ -203,7 +221,6 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
     consenting = np.bincount(enc.p_muni[enc.p_consent], minlength=len(munis))
     use_shares = any(m.share is not None for m in munis)
     groups, floors = [], {}
-    edge_group = enc.p_muni[edge_p]
     for g, muni in enumerate(munis):
         have = int(existing[g])
         upper = None
@@ -216,7 +233,7 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
         if muni.min is not None:
             # Reach under rules 1-7 only: a floor above the municipality's own max is a
             # conflict with the caps, reported as infeasible, not silently capped.
-            own = edge_group == g
+            own = (enc.p_muni == g)[edge_p]  # a bool per edge, not a group index
             reachable = have + reach(edge_p[own], edge_m[own], mentor_capacity, limit)
             enforced = min(muni.min, reachable)
             floors[muni.id] = Floor(muni.min, enforced, reachable)
@@ -246,4 +263,5 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
         fairness=scenario.policy.fairness,
         stable=None if previous is None else _stable_edges(enc, edge_p, edge_m, previous),
     )
-    return Built(scenario, enc, problem, scores, prio, kept_pairs, load, floors, notes, conflicts)
+    return Built(scenario, enc, problem, scores, prio, kept_pairs, load, floors, notes, conflicts,
+                 kept_scores)

@@ -68,8 +68,12 @@ class Scores:
     def take(self, index: IntArray) -> Scores:
         """The scores of the pairs at `index`, with their criteria computed at once."""
         enc, policy, pi, mi = self.source
-        part = score_pairs(enc, policy, pi[index], mi[index])
-        return Scores(self.total[index], self.weights, part.source, part.criteria)
+        source = (enc, policy, pi[index], mi[index])
+        if self.given is not None:
+            given = {name: values[index] for name, values in self.given.items()}
+        else:
+            given = score_pairs(*source).criteria
+        return Scores(self.total[index], self.weights, source, given)
 
 
 def active_weights(policy: Policy) -> dict[str, float]:
@@ -119,7 +123,7 @@ def _weighted(criteria: dict[str, FloatArray], weights: dict[str, float], n: int
 
 
 def _count(values: BoolArray) -> FloatArray:
-    out: FloatArray = np.count_nonzero(values, axis=1).astype(np.float64)
+    out: FloatArray = values.sum(axis=1, dtype=np.float64)
     return out
 
 
@@ -207,7 +211,8 @@ class BlockScorer:
             if name in self.weights:
                 most = _most(getattr(enc, p_attr))
                 common, size = _codes(most, most)
-                values = _finish(_grid(len(common), **{name: common, f"{name}_size": size}))
+                grid = _grid(len(common), **{name: common, f"{name}_size": size})
+                values = _finish(grid, (name,))
                 self._add(name, p_attr, getattr(enc, m_attr), most + 1, values[name])
         if "interests" in self.weights:
             # Half points: 2 per tag in common, 1 per tag shared only at category level.
@@ -216,17 +221,18 @@ class BlockScorer:
             credit = np.where(enc.m_interests, 2.0, np.where(has_cat, 1.0, 0.0))
             most = _most(enc.p_interests)
             halves, n_tags = _codes(2 * most, most)
-            values = _finish(_grid(len(halves), interest_points=halves / 2, n_tags=n_tags))
+            values = _finish(_grid(len(halves), interest_points=halves / 2, n_tags=n_tags),
+                             ("interests",))
             self._add("interests", "p_interests", credit, 2 * most + 1, values["interests"])
         if "language" in self.weights:
             most = _most(enc.p_languages)
             common = np.arange(most + 1, dtype=np.float64)
-            values = _finish(_grid(most + 1, common_language=common))
+            values = _finish(_grid(most + 1, common_language=common), ("language",))
             self._add("language", "p_languages", enc.m_languages, 0, values["language"])
         ages = np.concatenate([enc.p_age, enc.m_age])
         span = int(ages.max() - ages.min()) + 1 if len(ages) else 1
-        gaps = _finish(_grid(span, gap=np.arange(span, dtype=np.float64)))["age"]
-        same = _finish(_grid(2, same_gender=np.arange(2, dtype=np.float64)))["gender"]
+        gaps = _finish(_grid(span, gap=np.arange(span, dtype=np.float64)), ("age",))["age"]
+        same = _finish(_grid(2, same_gender=np.arange(2, dtype=np.float64)), ("gender",))["gender"]
         self.age_table = self.weights.get("age", 0.0) * gaps
         self.gender_table = self.weights.get("gender", 0.0) * same
 
@@ -269,4 +275,5 @@ def _codes(most_common: int, most_own: int) -> tuple[FloatArray, FloatArray]:
 
 def quality_units(total: FloatArray) -> IntArray:
     """Scores as integers for the solvers; the same rounding for every back-end."""
-    return np.rint(total * QUALITY_SCALE).astype(np.int64)
+    scaled = total * QUALITY_SCALE
+    return np.rint(scaled, out=scaled).astype(np.int64)

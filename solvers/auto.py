@@ -1,14 +1,15 @@
 """`auto`: the fastest exact back-end that supports the problem.
 
 Order by measured speed (see the README's performance table): min-cost flow when the
-objective is edge-additive, else CP-SAT, which supports every problem.
+objective is edge-additive, else the MIP on HiGHS (proportional fairness: 0.13 s on a
+200 x 100 round, where CP-SAT took 4 s), else CP-SAT, which supports every problem.
 """
 
 from __future__ import annotations
 
 from solvers.base import Options, Problem, Solution, Solver
 
-PREFERENCE = ("flow", "cpsat")
+PREFERENCE = ("flow", "mip:highs", "cpsat")
 
 
 class AutoSolver:

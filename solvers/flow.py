@@ -11,7 +11,8 @@ Edge-additive levels become arc costs (coverage and priority on the participant'
 arc, quality on the candidate edge) whose weights each exceed the whole range of the
 levels below: exact, and one polynomial solve instead of a search. When those weights
 would not fit in 64 bits and coverage comes first, coverage is solved first and then
-fixed as the flow amount. `maxmin` fairness is a parametric search over floors;
+fixed as the flow amount. `maxmin` fairness goes through `solvers.leximin`, the same
+parametric search over floors as every exact back-end;
 `proportional` fairness is a sum of absolute deviations, which no arc cost expresses,
 so it is left to other back-ends.
 
@@ -29,7 +30,6 @@ from numpy.typing import NDArray
 from ortools.graph.python import max_flow, min_cost_flow
 
 from solvers.base import (
-    RATIO_SCALE,
     IntArray,
     Level,
     Options,
@@ -38,6 +38,7 @@ from solvers.base import (
     edge_values,
     evaluate,
 )
+from solvers.leximin import solve_maxmin
 
 BoolArray = NDArray[np.bool_]
 Int32Array = NDArray[np.int32]
@@ -352,87 +353,6 @@ def solve_levels(
     return solve_levels(net, levels[1:], lower, kernel, scales, int(first.sum()))
 
 
-def _floors_for(net: Network, levels: IntArray) -> IntArray:
-    """Per maxmin level (one row each), the floors making every counted group's
-    coverage at least level / RATIO_SCALE."""
-    p = net.problem
-    eligible = np.array([g.eligible for g in p.groups], dtype=np.int64)
-    existing = np.array([g.existing for g in p.groups], dtype=np.int64)
-    need = -(-levels[:, None] * eligible // RATIO_SCALE) - existing - net.required_per_group
-    need[:, eligible == 0] = 0
-    floors: IntArray = np.maximum(net.lower[None, :], need)
-    return floors
-
-
-def _candidates(net: Network) -> IntArray:
-    """Every value the maxmin level can take, up to what each group can reach."""
-    p = net.problem
-    has_edge = np.zeros(p.n_participants, dtype=bool)
-    has_edge[p.edge_p] = True
-    reach = np.bincount(p.participant_group[has_edge], minlength=len(p.groups))
-    counted = [(g, grp) for g, grp in enumerate(p.groups) if grp.eligible > 0]
-    if not counted:
-        return np.zeros(1, dtype=np.int64)
-    top = min(RATIO_SCALE * (grp.existing + int(reach[g])) // grp.eligible for g, grp in counted)
-    top = min(top, RATIO_SCALE)
-    parts = [np.zeros(1, dtype=np.int64)]
-    for g, grp in counted:
-        k = np.arange(grp.existing + int(reach[g]) + 1, dtype=np.int64)
-        parts.append(RATIO_SCALE * k // grp.eligible)
-    values = np.unique(np.concatenate(parts))
-    return values[values <= top]
-
-
-def _maxmin_value(net: Network, chosen: BoolArray) -> int:
-    """The maxmin level of a solution, capped at RATIO_SCALE like the CP-SAT model."""
-    p = net.problem
-    new = np.bincount(p.edge_group[net.free[chosen]], minlength=len(p.groups))
-    values = [
-        RATIO_SCALE * (g.existing + int(net.required_per_group[i]) + int(new[i])) // g.eligible
-        for i, g in enumerate(p.groups)
-        if g.eligible > 0
-    ]
-    return min([RATIO_SCALE, *values])
-
-
-def _totals(net: Network, chosen: BoolArray, levels: Sequence[Level]) -> tuple[int, ...]:
-    return tuple(int(net.level_values(level)[chosen].sum()) for level in levels)
-
-
-def _solve_maxmin(
-    net: Network, levels: Sequence[Level], kernel: Kernel, scales: Scales
-) -> BoolArray | None:
-    """Parametric search: the highest maxmin level whose floors keep the levels before
-    fairness at their optimum (that optimum can only fall as floors rise, so binary
-    search is exact), then every edge-additive level under those floors. When coverage
-    leads, its optimum is fixed as the amount, so most trials are feasibility checks.
-    The search starts at the level the first solve already reaches and stops where the
-    floors alone exceed a cap or the amount."""
-    at = levels.index("fairness")
-    prefix, suffix = edge_levels(levels[:at]), edge_levels(levels[at + 1 :])
-    base = solve_levels(net, prefix, net.lower, kernel, scales)
-    if base is None:
-        return None
-    fixed = None
-    if prefix[:1] == ("coverage",):
-        fixed, prefix = int(base.sum()), prefix[1:]
-    best_value = _totals(net, base, prefix)
-    candidates = _candidates(net)
-    floors = _floors_for(net, candidates)
-    amount = net.amount if fixed is None else fixed
-    fits = (floors <= net.upper[None, :]).all(axis=1) & (floors.sum(axis=1) <= amount)
-    lo = max(int(np.searchsorted(candidates, _maxmin_value(net, base), side="right")) - 1, 0)
-    hi = max(int(np.flatnonzero(fits).max(initial=0)), lo)
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        trial = solve_levels(net, prefix, floors[mid], kernel, scales, fixed)
-        if trial is not None and _totals(net, trial, prefix) == best_value:
-            lo = mid
-        else:
-            hi = mid - 1
-    return solve_levels(net, prefix + suffix, floors[lo], kernel, scales, fixed)
-
-
 def unsupported(problem: Problem, scales: Scales) -> str | None:
     """Why a flow back-end cannot solve `problem` exactly, or None when it can."""
     if problem.has_fairness_level and problem.fairness == "proportional":
@@ -455,9 +375,9 @@ def solve_network(problem: Problem, kernel: Kernel, scales: Scales) -> Solution:
     if "fairness" in levels:
         if problem.fairness != "maxmin":
             raise ValueError(PROPORTIONAL_REASON)
-        chosen = _solve_maxmin(net, levels, kernel, scales)
-    else:
-        chosen = solve_levels(net, levels, net.lower, kernel, scales)
+        # The same leximin driver as every exact back-end, over network solves.
+        return solve_maxmin(problem, Options(), lambda sub, _: solve_network(sub, kernel, scales))
+    chosen = solve_levels(net, levels, net.lower, kernel, scales)
     if chosen is None:
         return Solution(status="infeasible")
     edges = np.sort(np.concatenate([net.required, net.free[chosen]])).astype(np.int64)
@@ -494,19 +414,35 @@ def ortools_kernel(
     bypass: bool,
 ) -> BoolArray | None:
     """One OR-Tools min-cost flow solve, every array passed in one vectorised call."""
+    if not levels:
+        arcs = net.arcs(lower, amount, bypass)
+        return None if arcs is None else _feasible_flow(net, *arcs)
+    solved = ortools_flows(net, levels, weights, lower, amount, bypass)
+    return None if solved is None else solved[0][net.edge_start : net.edge_stop] > 0
+
+
+def ortools_flows(
+    net: Network,
+    levels: Sequence[Level],
+    weights: Sequence[int],
+    lower: IntArray,
+    amount: int,
+    bypass: bool,
+) -> tuple[IntArray, IntArray, IntArray] | None:
+    """The optimal flow, capacity and cost of every arc, or None when the floors cannot
+    be met."""
     arcs = net.arcs(lower, amount, bypass)
     if arcs is None:
         return None
     caps, supplies = arcs
-    if not levels:
-        return _feasible_flow(net, caps, supplies)
+    costs = net.costs(levels, weights)
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, caps,
-                                              net.costs(levels, weights))
+    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, caps, costs)
     flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
     status = flow.solve()
     if status == flow.OPTIMAL:
-        return np.asarray(flow.flows(net.edge_arcs())) > 0
+        flows = np.asarray(flow.flows(np.arange(net.n_arcs, dtype=np.int32)), dtype=np.int64)
+        return flows, caps, costs
     if status == flow.INFEASIBLE:
         return None
     if status == flow.BAD_COST_RANGE:

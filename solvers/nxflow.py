@@ -17,6 +17,7 @@ import numpy as np
 
 from solvers.base import IntArray, Level, Options, Problem, Solution
 from solvers.flow import BoolArray, Network, Scales, solve_network, unsupported
+from solvers.pricing import solve_reduced
 
 
 def networkx_kernel(
@@ -60,8 +61,13 @@ class NetworkxSolver:
         return unsupported(problem, Scales(problem, None))
 
     def solve(self, problem: Problem, options: Options) -> Solution:
-        """Exact; `options` (time limit, threads, seed) do not apply to a flow solve."""
+        """Exact; large rounds are first reduced to the edges an optimum can use
+        (`solvers.pricing`). The time limit, threads and seed do not apply."""
         reason = self.supports(problem)
         if reason is not None:
             raise ValueError(reason)
+        return solve_reduced(problem, options, self._solve_network)
+
+    @staticmethod
+    def _solve_network(problem: Problem, options: Options) -> Solution:
         return solve_network(problem, networkx_kernel, Scales(problem, None))

@@ -24,10 +24,17 @@ import time
 from collections.abc import Callable
 
 import numpy as np
-from ortools.graph.python import min_cost_flow
 
 from solvers.base import IntArray, Level, Options, Problem, Solution, edge_values, evaluate
-from solvers.flow import BoolArray, Network, Scales, build_network, edge_levels
+from solvers.flow import (
+    BoolArray,
+    CostRangeError,
+    Network,
+    Scales,
+    build_network,
+    edge_levels,
+    ortools_flows,
+)
 
 #: First candidates: each participant's best edges by quality.
 SEED_PER_PARTICIPANT = 10
@@ -36,6 +43,8 @@ ADD_PER_PARTICIPANT = 8
 MAX_ROUNDS = 60
 #: Problems with fewer candidate edges are solved whole by the back-end that reduces.
 MIN_EDGES = 2_000
+#: Potential of a node the sparse network lacks: its edges always price in.
+MISSING = np.iinfo(np.int64).min // 4
 #: Bellman-Ford passes before the potentials are taken as not settling.
 MAX_PASSES = 20_000
 
@@ -48,35 +57,29 @@ class Certified:
     rounds: int  # pricing rounds it took
 
 
-def best_per_owner(owner: IntArray, value: IntArray, allowed: BoolArray, k: int) -> IntArray:
-    """Edge indices of the `k` highest `value` per owner among `allowed` edges (ties by
-    edge index). Linear passes when edges come grouped by owner (as `build` emits them
-    by participant), else one sort."""
+def near_best_per_owner(owner: IntArray, value: IntArray, allowed: BoolArray, k: int
+                        ) -> IntArray:
+    """About `k` edges per owner among `allowed` edges: each owner's best (highest
+    `value`) and every edge within one common margin of its owner's best, the margin
+    chosen so that about `k` per owner pass. Any choice is correct here (candidates are
+    a heuristic, the certificate is exact); this one takes a few linear passes."""
     idx = np.flatnonzero(allowed)
     if not len(idx):
         return idx.astype(np.int64)
-    own = owner[idx]
+    own, val = owner[idx], value[idx].astype(np.int64)
+    best = np.full(int(own.max()) + 1, np.iinfo(np.int64).min, dtype=np.int64)
     if np.any(own[1:] < own[:-1]):
-        order = idx[np.lexsort((idx, -value[idx], own))]
-        own = owner[order]
-        first = np.r_[True, own[1:] != own[:-1]]
-        start = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-        return np.sort(order[np.arange(len(order)) - start < k]).astype(np.int64)
-    starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-    lengths = np.diff(np.r_[starts, len(idx)])
-    segment = np.repeat(np.arange(len(starts)), lengths)
-    left = value[idx].astype(np.int64)
-    gone = np.iinfo(np.int64).min
-    picked = []
-    for _ in range(k):
-        top = np.maximum.reduceat(left, starts)
-        hit = np.flatnonzero((left == top[segment]) & (left > gone))
-        if not len(hit):
-            break
-        first = hit[np.r_[True, segment[hit][1:] != segment[hit][:-1]]]
-        picked.append(first)
-        left[first] = gone
-    return np.sort(idx[np.concatenate(picked)]).astype(np.int64)
+        np.maximum.at(best, own, val)
+    else:
+        starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
+        best[own[starts]] = np.maximum.reduceat(val, starts)
+    gap = best[own] - val
+    target = k * int((best > np.iinfo(np.int64).min).sum())
+    if len(idx) <= target:
+        return idx.astype(np.int64)
+    margin = np.partition(gap, target)[target]
+    picked: IntArray = idx[(gap < margin) | (gap == 0)].astype(np.int64)
+    return picked
 
 
 def restrict(problem: Problem, keep: IntArray) -> Problem:
@@ -124,18 +127,10 @@ def _edge_cost(problem: Problem, levels: tuple[Level, ...], weights: list[int]) 
 def _solve_flow(net: Network, levels: tuple[Level, ...], weights: list[int]
                 ) -> tuple[IntArray, IntArray, IntArray] | None:
     """One min-cost flow on the whole network: (flow, capacity, cost) of every arc."""
-    arcs = net.arcs(net.lower, net.amount, True)
-    if arcs is None:
+    try:
+        return ortools_flows(net, levels, weights, net.lower, net.amount, True)
+    except CostRangeError:
         return None
-    caps, supplies = arcs
-    costs = net.costs(levels, weights)
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, caps, costs)
-    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
-    if flow.solve() != flow.OPTIMAL:
-        return None
-    flows = np.asarray(flow.flows(np.arange(net.n_arcs, dtype=np.int32)), dtype=np.int64)
-    return flows, caps, costs
 
 
 def _conserves(net: Network, flows: IntArray, caps: IntArray) -> bool:
@@ -166,9 +161,14 @@ def certified_optimum(problem: Problem, scales: Scales, deadline: float | None =
     open_edges = (problem.mentor_capacity[problem.edge_m] > 0) & ~taken[problem.edge_p]
     edge_cost = _edge_cost(problem, levels, weights)
     on = np.zeros(problem.n_edges, dtype=bool)
-    on[best_per_owner(problem.edge_p, edge_values(problem, "quality"), open_edges,
+    on[near_best_per_owner(problem.edge_p, edge_values(problem, "quality"), open_edges,
                       SEED_PER_PARTICIPANT)] = True
     on[problem.required] = True
+    # The edges left to price, compressed once (`fresh`: not priced in yet).
+    cand = np.flatnonzero(open_edges & ~on)
+    cand_p, cand_m = problem.edge_p[cand], problem.edge_m[cand]
+    cand_cost = edge_cost[cand]
+    fresh = np.ones(len(cand), dtype=bool)
     for rounds in range(1, MAX_ROUNDS + 1):
         if deadline is not None and time.monotonic() > deadline:
             return None
@@ -193,21 +193,25 @@ def certified_optimum(problem: Problem, scales: Scales, deadline: float | None =
             return None
         # Potentials per participant and mentor; a node the sparse network lacks has
         # none, and its edges are added rather than priced.
-        missing = np.iinfo(np.int64).min // 4
-        p_pot = np.full(problem.n_participants, missing, dtype=np.int64)
+        p_pot = np.full(problem.n_participants, MISSING, dtype=np.int64)
         p_pot[net.participants] = dist[2 + net.n_groups + np.arange(net.n_open)]
-        m_pot = np.full(problem.n_mentors, -missing, dtype=np.int64)
+        m_pot = np.full(problem.n_mentors, -MISSING, dtype=np.int64)
         m_pot[net.mentors] = dist[2 + net.n_groups + net.n_open + np.arange(len(net.mentors))]
-        reduced = edge_cost + p_pot[problem.edge_p] - m_pot[problem.edge_m]
-        improving = open_edges & ~on & (reduced < 0)
+        reduced = cand_cost + p_pot[cand_p] - m_pot[cand_m]
+        improving = (reduced < 0) & fresh
         if not improving.any():
             used = np.zeros(problem.n_edges, dtype=bool)
             used[edges[net.free[flows[net.edge_start : net.edge_stop] > 0]]] = True
             used[problem.required] = True
             chosen = np.flatnonzero(used).astype(np.int64)
-            keep = np.flatnonzero((on & open_edges & (reduced <= 0)) | used).astype(np.int64)
+            on_reduced = (edge_cost[edges] + p_pot[problem.edge_p[edges]]
+                          - m_pot[problem.edge_m[edges]])
+            usable = edges[open_edges[edges] & (on_reduced <= 0)]
+            keep = np.union1d(usable, chosen).astype(np.int64)
             return Certified(chosen, keep, evaluate(problem, chosen), rounds)
-        on[best_per_owner(problem.edge_p, -reduced, improving, ADD_PER_PARTICIPANT)] = True
+        picked = near_best_per_owner(cand_p, -reduced, improving, ADD_PER_PARTICIPANT)
+        on[cand[picked]] = True
+        fresh[picked] = False
     return None
 
 

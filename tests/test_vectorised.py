@@ -4,6 +4,7 @@ rounds: the fast eligibility mask, the block scorer, the edge lookup, the node l
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 
 import matcher
 from benchmarks.generator import generate
-from matcher.eligibility import eligible, rule_masks
+from matcher.eligibility import eligible, pair_mask, rule_masks
 from matcher.explain import waiting_reasons
 from matcher.problem import Built, _dense_labels, build, find_edges
 from matcher.scenario import Scenario
@@ -50,6 +51,8 @@ def test_eligible_is_the_and_of_the_rule_masks(seed: int, mode: str) -> None:
     masks = rule_masks(built.enc, scenario.policy, rows)
     expected = np.logical_and.reduce([np.asarray(m) for m in masks.values()])
     assert np.array_equal(eligible(built.enc, scenario.policy, rows), expected)
+    shuffled = np.random.default_rng(seed).integers(0, len(rows), 2 * len(rows))
+    assert np.array_equal(eligible(built.enc, scenario.policy, shuffled), expected[shuffled])
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -153,3 +156,38 @@ def test_waiting_reasons_agree_with_a_scan_per_person(seed: int, mode: str) -> N
     got = waiting_reasons(built, left, load, n_active, group_active)
     assert got == [reference_waiting_reasons(built, p, load, n_active, group_active)
                    for p in left]
+    # Edges in another order (not as `build` emits them) give the same reasons.
+    order = np.random.default_rng(seed).permutation(problem.n_edges)
+    shuffled = replace(built, problem=replace(problem, edge_p=problem.edge_p[order],
+                                              edge_m=problem.edge_m[order]))
+    assert waiting_reasons(shuffled, left, load, n_active, group_active) == got
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_small_and_large_rounds_are_scored_alike(seed: int,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    scenario = random_round(seed, MODES[seed % 3])
+    pair_by_pair = build(scenario)
+    monkeypatch.setattr("matcher.problem.SMALL_ROUND", 0)
+    by_block = build(scenario)
+    assert by_block.scores.given is None
+    assert pair_by_pair.scores.total.tobytes() == by_block.scores.total.tobytes()
+    assert pair_by_pair.problem.quality.tolist() == by_block.problem.quality.tolist()
+    chosen = np.arange(0, by_block.problem.n_edges, 3)
+    for name in CRITERIA:
+        assert np.array_equal(pair_by_pair.scores.take(chosen).criteria[name],
+                              by_block.scores.take(chosen).criteria[name])
+    assert pair_by_pair.kept_scores is not None and by_block.kept_scores is not None
+    assert pair_by_pair.kept_scores.total.tolist() == by_block.kept_scores.total.tolist()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_pair_mask_agrees_with_a_set(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n_p, n_m = int(rng.integers(1, 20)), int(rng.integers(1, 20))
+    pairs = {(int(p), int(m)) for p, m in zip(rng.integers(0, n_p, 15), rng.integers(0, n_m, 15),
+                                              strict=True)}
+    codes = np.unique(np.array([p * n_m + m for p, m in pairs], dtype=np.int64))
+    rows = rng.integers(0, n_p, int(rng.integers(0, 12)))
+    expected = [[(int(p), m) in pairs for m in range(n_m)] for p in rows]
+    assert pair_mask(codes, rows, n_m).tolist() == expected
