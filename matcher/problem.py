@@ -155,7 +155,28 @@ def _required_edges(
             rules = failed_rules(enc, scenario.policy, p, m)
             broken = "; ".join(f"{r.text} (rule {r.number})" for r in rules)
             conflicts.append(f"{what} breaks a hard rule: {broken}")
-    return np.array(sorted(set(required)), dtype=np.int64), conflicts
+    return np.array(sorted(set(required)), dtype=np.int64), conflicts + _forbidden_kept(scenario)
+
+
+def _forbidden_kept(scenario: Scenario) -> list[str]:
+    """Active pairs kept (rule 7) that a forbid or the participant's own exclusion now
+    names (rule 6): the coordinator must release them or drop the forbid."""
+    forbidden = {(p, m) for p, m in scenario.locks.forbid}
+    excluded = {p.id: set(p.exclude_mentors) for p in scenario.participants}
+    conflicts = []
+    for pair in scenario.pairs:
+        if pair.release:
+            continue
+        pid, mid = pair.participant, pair.mentor
+        if (pid, mid) in forbidden:
+            why = f"locks.forbid {pid}-{mid}"
+        elif mid in excluded.get(pid, set()):
+            why = f"{pid}'s exclude_mentors"
+        else:
+            continue
+        conflicts.append(f"{why} names the active pair {pid}-{mid}, which is kept unless "
+                         f"released (rules 6 and 7): release it or drop the exclusion")
+    return conflicts
 
 
 def _stable_edges(

@@ -9,7 +9,8 @@ participants as the best assignment whenever coverage is its first objective.
 Problem level: every subset of candidate edges that gives each participant at most one
 edge is scored with `solvers.evaluate` and checked with `solvers.check_solution`; the
 lexicographically best tuple over `problem.levels` must be the CP-SAT solution's (with
-`maxmin`, down to the fairness level only: see the pinned xfail at the end).
+`maxmin`, down to the fairness level only: leximin refines it, see
+`test_maxmin_is_the_leximin_optimum`).
 
 The pinned cases at the end document engine behaviour found this way.
 """
@@ -143,8 +144,8 @@ def test_cpsat_is_lexicographically_optimal(data: Data) -> None:
     assert check_solution(problem, solution.chosen) == []
     got = tuple(solution.levels[level] for level in problem.levels)
     if problem.has_fairness_level and problem.fairness == "maxmin":
-        # Known: leximin is refined before the levels below fairness (pinned xfail
-        # below), so only the levels down to fairness are sure to be the optimum.
+        # leximin is refined before the levels below fairness (by design, see
+        # test_maxmin_is_the_leximin_optimum): the levels down to fairness are optimal.
         k = problem.levels.index("fairness") + 1
         assert got[:k] == best[:k]
         assert got <= best
@@ -207,11 +208,6 @@ def test_maxmin_is_the_leximin_optimum() -> None:
 
 
 @pytest.mark.parametrize("how", ["forbid", "exclude"])
-@pytest.mark.xfail(strict=True, reason=(
-    "engine gap: a kept active pair that locks.forbid or the participant's "
-    "exclude_mentors names is proposed again without a conflict or a note (rule 6 says "
-    "never proposed, rule 7 kept; a require against a kept pair is reported as a conflict)"
-))
 def test_a_forbidden_kept_pair_is_not_proposed_silently(how: str) -> None:
     data = _people([{"id": "M1"}], [{"id": "P1"}],
                    pairs=[{"participant": "P1", "mentor": "M1"}])
@@ -222,7 +218,8 @@ def test_a_forbidden_kept_pair_is_not_proposed_silently(how: str) -> None:
     scenario = matcher.validate(data)
     result = matcher.solve(scenario, explain=False)
     assert hard_rule_violations(scenario, result) == []
-    assert result.status == "infeasible" or not result.pairs
+    assert result.status == "infeasible"
+    assert any("active pair P1-M1" in c and "release" in c for c in result.conflicts)
 
 
 def test_a_required_lock_does_not_lower_a_floor() -> None:
