@@ -187,11 +187,12 @@ def add_gaps(runs: list[Run]) -> None:
 
 def markdown(runs: list[Run]) -> str:
     lines = [
-        "| case | solver | mode | status | median s | runs | peak MB | coverage | quality | gap |",
+        "| case | solver | mode | status | median | runs | peak MB | coverage | quality | gap |",
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in runs:
-        median = f"{r.median_s:.4f}" if r.times_s else "-"
+        median = "-" if not r.times_s else (
+            f"{r.median_s * 1000:.2f} ms" if r.median_s < 1 else f"{r.median_s:.2f} s")
         lines.append(
             f"| {r.case} | {r.solver} | {r.mode} | {r.status} | {median} | {len(r.times_s)} "
             f"| {r.peak_mb:.0f} | {r.levels.get('coverage', '-')} "
