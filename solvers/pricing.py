@@ -37,9 +37,9 @@ from solvers.flow import (
 )
 
 #: First candidates: each participant's best edges by quality.
-SEED_PER_PARTICIPANT = 10
+SEED_PER_PARTICIPANT = 16
 #: Improving pairs added per participant and round (the most negative reduced costs).
-ADD_PER_PARTICIPANT = 8
+ADD_PER_PARTICIPANT = 16
 MAX_ROUNDS = 60
 #: Problems with fewer candidate edges are solved whole by the back-end that reduces.
 MIN_EDGES = 2_000
