@@ -534,36 +534,14 @@ class MipSolver:
         return None
 
     def solve(self, problem: Problem, options: Options) -> Solution:
-        deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
         if problem.has_fairness_level and problem.fairness == "maxmin":
-            return self._leximin(problem, options, deadline)
+            # the driver shares the deadline and keeps the best proposal seen
+            return solve_maxmin(problem, options, self._solve_within)
+        return self._solve_within(problem, options)
+
+    def _solve_within(self, problem: Problem, options: Options) -> Solution:
+        deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
         return self._solve(problem, options, deadline)
-
-    def _leximin(self, problem: Problem, options: Options, deadline: float | None) -> Solution:
-        """`solvers.leximin` runs many solves: they share the deadline, and when it passes
-        the best proposal seen so far is returned as feasible (each one is valid for the
-        problem, since the driver only raises floors)."""
-        best: Solution | None = None
-
-        def rank(solution: Solution) -> tuple[int, ...]:
-            return tuple(solution.levels[level] for level in problem.levels)
-
-        def inner(sub: Problem, sub_options: Options) -> Solution:
-            nonlocal best
-            solution = self._solve(sub, sub_options, deadline)
-            if solution.status != "infeasible":
-                full = Solution(status="feasible", chosen=solution.chosen,
-                                levels=evaluate(problem, solution.chosen))
-                if best is None or rank(full) > rank(best):
-                    best = full
-            return solution
-
-        try:
-            return solve_maxmin(problem, options, inner)
-        except NoSolutionError:
-            if best is None:
-                raise
-            return best
 
     def _solve(self, problem: Problem, options: Options, deadline: float | None) -> Solution:
         left = options if deadline is None else dataclasses.replace(
