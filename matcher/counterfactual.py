@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from matcher.eligibility import failed_rules, rule_masks
-from matcher.problem import Built, build
+from matcher.problem import Built, build, find_edges
 from matcher.result import Alternative
 from matcher.scenario import Mentor, Participant, Scenario
 from matcher.scoring import QUALITY_SCALE
@@ -415,8 +415,7 @@ def _why_changed(built: Built, solution: Solution, pair: tuple[str, str],
     """Why a pair of the previous proposal is not in this one, most direct cause first."""
     scenario, enc, problem = built.scenario, built.enc, built.problem
     pid, mid = pair
-    p_index = {x: i for i, x in enumerate(enc.participant_ids)}
-    m_index = {x: i for i, x in enumerate(enc.mentor_ids)}
+    p_index, m_index = enc.participant_index, enc.mentor_index
     if pid not in p_index:
         return f"{pid} is no longer in the scenario"
     if mid not in m_index:
@@ -428,8 +427,9 @@ def _why_changed(built: Built, solution: Solution, pair: tuple[str, str],
     locks = [e for e in problem.required.tolist() if problem.edge_p[e] == p]
     if locks:
         return f"{pid} is locked to {enc.mentor_ids[problem.edge_m[locks[0]]]}"
-    edge = np.flatnonzero((problem.edge_p == p) & (problem.edge_m == m))
-    if not len(edge):
+    edge = find_edges(problem.edge_p, problem.edge_m, enc.n_mentors,
+                      np.array([p], dtype=np.int64), np.array([m], dtype=np.int64))
+    if edge[0] < 0:
         rules = failed_rules(enc, scenario.policy, p, m)
         return "; ".join(f"{r.text} (rule {r.number})" for r in rules) or "no longer allowed"
     load = built.mentor_load[m] + int((problem.edge_m[solution.chosen] == m).sum())

@@ -40,6 +40,8 @@ class Encoded:
     mentor_ids: list[str]
     participant_ids: list[str]
     municipality_ids: list[str]
+    mentor_index: dict[str, int]  # id -> position, the inverse of mentor_ids
+    participant_index: dict[str, int]
     m_gender: IntArray
     p_gender: IntArray
     m_age: IntArray
@@ -136,6 +138,8 @@ def encode(scenario: Scenario) -> Encoded:
         mentor_ids=[m.id for m in mentors],
         participant_ids=[p.id for p in parts],
         municipality_ids=munis,
+        mentor_index=mentor_index,
+        participant_index=part_index,
         m_gender=np.array([gender_code[m.gender] for m in mentors], dtype=np.int64),
         p_gender=np.array([gender_code[p.gender] for p in parts], dtype=np.int64),
         m_age=np.array([m.age for m in mentors], dtype=np.int64),

@@ -140,7 +140,7 @@ def _explain(result: Result, built: Built, solution: Solution, resolver: Resolve
         fairness = None
         notes.append("the time limit left no time for the price of fairness")
     others = alternatives(built, solution, resolver)
-    index = {pid: i for i, pid in enumerate(built.enc.participant_ids)}
+    index = built.enc.participant_index
     waiting = [index[w.participant] for w in result.unmatched
                if built.enc.p_consent[index[w.participant]]]
     helps = would_match_if(built, solution, waiting, resolver)

@@ -135,8 +135,7 @@ def _required_edges(
     scenario: Scenario, enc: Encoded, edge_p: IntArray, edge_m: IntArray,
     kept: dict[int, int],
 ) -> tuple[IntArray, list[str]]:
-    p_index = {pid: i for i, pid in enumerate(enc.participant_ids)}
-    m_index = {mid: i for i, mid in enumerate(enc.mentor_ids)}
+    p_index, m_index = enc.participant_index, enc.mentor_index
     locks = [(p_index[pid], m_index[mid]) for pid, mid in scenario.locks.require]
     found = find_edges(edge_p, edge_m, enc.n_mentors,
                        np.array([p for p, _ in locks], dtype=np.int64),
@@ -182,8 +181,7 @@ def _forbidden_kept(scenario: Scenario) -> list[str]:
 def _stable_edges(
     enc: Encoded, edge_p: IntArray, edge_m: IntArray, previous: Collection[tuple[str, str]]
 ) -> IntArray:
-    p_index = {pid: i for i, pid in enumerate(enc.participant_ids)}
-    m_index = {mid: i for i, mid in enumerate(enc.mentor_ids)}
+    p_index, m_index = enc.participant_index, enc.mentor_index
     known = [(p_index[p], m_index[m]) for p, m in previous if p in p_index and m in m_index]
     found = find_edges(edge_p, edge_m, enc.n_mentors,
                        np.array([p for p, _ in known], dtype=np.int64),
@@ -197,8 +195,7 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
     """The problem of one round; `previous` (participant, mentor) pairs of an earlier
     proposal add a last level that keeps them wherever the optimum allows."""
     enc = encode(scenario)
-    p_index = {pid: i for i, pid in enumerate(enc.participant_ids)}
-    m_index = {mid: i for i, mid in enumerate(enc.mentor_ids)}
+    p_index, m_index = enc.participant_index, enc.mentor_index
     kept_pairs = [
         (p_index[x.participant], m_index[x.mentor]) for x in scenario.pairs if not x.release
     ]

@@ -20,8 +20,6 @@ from numpy.typing import NDArray
 IntArray = NDArray[np.int64]
 Status = Literal["optimal", "feasible", "infeasible"]
 Level = Literal["coverage", "fairness", "priority", "quality", "stability"]
-#: Levels that are a sum over the chosen edges of a value per edge.
-EDGE_LEVELS: tuple[Level, ...] = ("coverage", "priority", "quality", "stability")
 FairnessMode = Literal["none", "quotas", "proportional", "maxmin"]
 
 #: Resolution of `maxmin` coverage: the level is floor(RATIO_SCALE * lowest coverage).

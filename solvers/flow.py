@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,7 +50,8 @@ INT64_MAX = 2**63 - 1
 PRICED_EDGES = 2_000_000
 #: Bound on the combined objective of one solve, so that sums of costs never overflow.
 TOTAL_COST_LIMIT = 2**62
-#: Levels whose value depends only on which participants are matched.
+#: Levels whose value depends only on which participants are matched: their cost sits on
+#: the group -> participant arcs, every other level's on the participant -> mentor arcs.
 PER_PARTICIPANT: frozenset[str] = frozenset({"coverage", "priority"})
 
 PROPORTIONAL_REASON = (
@@ -87,7 +89,6 @@ class Network:
     free: IntArray  # open candidate edges (indices into the problem's edges)
     lower: IntArray  # per group: new pairs still needed after the required ones
     upper: IntArray  # per group: new pairs still allowed (capped by open participants)
-    required_per_group: IntArray
     amount: int  # most pairs the open part can take (limit, participants, mentors)
     p_priority: IntArray  # priority of each open participant
     tails: Int32Array
@@ -127,11 +128,11 @@ class Network:
 
     def _parts(self, level: Level) -> tuple[bool, IntArray]:
         """Where a level's cost sits (participant arcs or edge arcs) and its values."""
+        if level not in PER_PARTICIPANT:
+            return False, self.level_values(level)
         if level == "coverage":
             return True, np.ones(self.n_open, dtype=np.int64)
-        if level == "priority":
-            return True, self.p_priority
-        return False, self.level_values(level)
+        return True, self.p_priority
 
     def costs(self, levels: Sequence[Level], weights: Sequence[int]) -> IntArray:
         """Arc costs (int64) of the weighted levels; the caller checked they fit."""
@@ -239,7 +240,6 @@ def build_network(problem: Problem) -> Network | None:
         free=free.astype(np.int64),
         lower=lower,
         upper=upper,
-        required_per_group=req_g,
         amount=amount,
         p_priority=problem.priority[ps].astype(np.int64),
         tails=tails,
@@ -418,7 +418,16 @@ def ortools_kernel(
         arcs = net.arcs(lower, amount, bypass)
         return None if arcs is None else _feasible_flow(net, *arcs)
     solved = ortools_flows(net, levels, weights, lower, amount, bypass)
-    return None if solved is None else solved[0][net.edge_start : net.edge_stop] > 0
+    return None if solved is None else solved.flows[net.edge_start : net.edge_stop] > 0
+
+
+class Flows(NamedTuple):
+    """An optimal flow: flow, capacity and cost per arc, and the supply per node."""
+
+    flows: IntArray
+    caps: IntArray
+    costs: IntArray
+    supplies: IntArray
 
 
 def ortools_flows(
@@ -428,9 +437,8 @@ def ortools_flows(
     lower: IntArray,
     amount: int,
     bypass: bool,
-) -> tuple[IntArray, IntArray, IntArray] | None:
-    """The optimal flow, capacity and cost of every arc, or None when the floors cannot
-    be met."""
+) -> Flows | None:
+    """The optimal flow of every arc, or None when the floors cannot be met."""
     arcs = net.arcs(lower, amount, bypass)
     if arcs is None:
         return None
@@ -442,7 +450,7 @@ def ortools_flows(
     status = flow.solve()
     if status == flow.OPTIMAL:
         flows = np.asarray(flow.flows(np.arange(net.n_arcs, dtype=np.int32)), dtype=np.int64)
-        return flows, caps, costs
+        return Flows(flows, caps, costs, supplies)
     if status == flow.INFEASIBLE:
         return None
     if status == flow.BAD_COST_RANGE:

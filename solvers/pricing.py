@@ -27,8 +27,10 @@ import numpy as np
 
 from solvers.base import IntArray, Level, Options, Problem, Solution, edge_values, evaluate
 from solvers.flow import (
+    PER_PARTICIPANT,
     BoolArray,
     CostRangeError,
+    Flows,
     Network,
     Scales,
     build_network,
@@ -119,29 +121,28 @@ def _edge_cost(problem: Problem, levels: tuple[Level, ...], weights: list[int]) 
     """The cost of each problem edge's participant -> mentor arc (see Network.costs)."""
     cost = np.zeros(problem.n_edges, dtype=np.int64)
     for level, weight in zip(levels, weights, strict=True):
-        if level not in ("coverage", "priority"):
+        if level not in PER_PARTICIPANT:
             cost -= np.int64(weight) * edge_values(problem, level)
     return cost
 
 
-def _solve_flow(net: Network, levels: tuple[Level, ...], weights: list[int]
-                ) -> tuple[IntArray, IntArray, IntArray] | None:
-    """One min-cost flow on the whole network: (flow, capacity, cost) of every arc."""
+def _solve_flow(net: Network, levels: tuple[Level, ...], weights: list[int]) -> Flows | None:
+    """One min-cost flow on the whole network."""
     try:
         return ortools_flows(net, levels, weights, net.lower, net.amount, True)
     except CostRangeError:
         return None
 
 
-def _conserves(net: Network, flows: IntArray, caps: IntArray) -> bool:
+def _conserves(net: Network, solved: Flows) -> bool:
     """The flow keeps every capacity and meets every node's supply (the certificate
     below proves optimality only of a feasible flow)."""
-    arcs = net.arcs(net.lower, net.amount, True)
-    if arcs is None or (flows < 0).any() or (flows > caps).any():
+    flows = solved.flows
+    if (flows < 0).any() or (flows > solved.caps).any():
         return False
     balance = np.bincount(net.tails, flows, minlength=net.n_nodes) - np.bincount(
         net.heads, flows, minlength=net.n_nodes)
-    return bool((balance.astype(np.int64) == arcs[1]).all())
+    return bool((balance.astype(np.int64) == solved.supplies).all())
 
 
 def certified_optimum(problem: Problem, scales: Scales, deadline: float | None = None
@@ -179,9 +180,9 @@ def certified_optimum(problem: Problem, scales: Scales, deadline: float | None =
         solved = _solve_flow(net, levels, weights)
         if solved is None:
             return None
-        flows, caps, costs = solved
-        if not _conserves(net, flows, caps):
+        if not _conserves(net, solved):
             return None
+        flows, caps, costs = solved.flows, solved.caps, solved.costs
         forward, backward = flows < caps, flows > 0
         dist = potentials(
             net.n_nodes,
@@ -231,13 +232,12 @@ def solve_reduced(problem: Problem, options: Options, solve: SolveFn) -> Solutio
     if certified is None:
         return solve(problem, _remaining(options, deadline))
     small = solve(restrict(problem, certified.keep), _remaining(options, deadline))
-    chosen = (np.sort(certified.keep[small.chosen]).astype(np.int64)
-              if small.status != "infeasible" else certified.chosen)
+    if small.status == "infeasible":  # cannot be: the certified optimum is a solution
+        return solve(problem, _remaining(options, deadline))
+    chosen = np.sort(certified.keep[small.chosen]).astype(np.int64)
     levels = evaluate(problem, chosen)
     if small.status == "optimal" and levels != certified.levels:
         return solve(problem, _remaining(options, deadline))  # defensive: never seen
-    if small.status == "infeasible":  # cannot be: the certified optimum is a solution
-        return solve(problem, _remaining(options, deadline))
     return Solution(status=small.status, chosen=chosen, levels=levels, solver=small.solver)
 
 

@@ -66,7 +66,7 @@ def test_a_wrong_flow_is_never_certified(monkeypatch: pytest.MonkeyPatch) -> Non
                                                                      strict=True)]
         solved = real(net, levels, blind)
         assert solved is not None
-        return solved[0], solved[1], net.costs(levels, weights)
+        return solved._replace(costs=net.costs(levels, weights))
 
     monkeypatch.setattr(pricing, "_solve_flow", careless)
     monkeypatch.setattr(pricing, "MAX_PASSES", 500)
@@ -81,9 +81,9 @@ def test_a_broken_flow_is_never_certified(monkeypatch: pytest.MonkeyPatch) -> No
     def broken(net: Network, levels: tuple[Level, ...], weights: list[int]) -> object:
         solved = real(net, levels, weights)
         assert solved is not None
-        flows = solved[0].copy()
+        flows = solved.flows.copy()
         flows[net.edge_start + int(np.flatnonzero(flows[net.edge_start:net.edge_stop])[0])] = 0
-        return flows, solved[1], solved[2]
+        return solved._replace(flows=flows)
 
     monkeypatch.setattr(pricing, "_solve_flow", broken)
     assert pricing.certified_optimum(problem, ortools_scales(problem)) is None
