@@ -16,12 +16,12 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from matcher.eligibility import failed_rules, rule_masks
-from matcher.problem import Built, build, find_edges
+from matcher.problem import Built, ParticipantEdges, build, find_edges
 from matcher.result import Alternative
 from matcher.scenario import Mentor, Participant, Scenario
 from matcher.scoring import QUALITY_SCALE
 from solvers import get_solver
-from solvers.base import IntArray, NoSolutionError, Options, Problem, Solution, Solver
+from solvers.base import NoSolutionError, Options, Problem, Solution, Solver
 
 MAX_ALTERNATIVES = 3
 MAX_REMEDIES = 3
@@ -158,20 +158,6 @@ def regret_of(problem: Problem, solution: Solution, edge: int,
     return {k: solution.levels[k] - result.levels[k] for k in problem.levels}, lifted
 
 
-class EdgesOf:
-    """Each participant's candidate edges in one sort, so that asking for one person's
-    edges does not scan every edge (explanations ask once per person)."""
-
-    def __init__(self, edge_p: IntArray, n_participants: int) -> None:
-        self.order = np.argsort(edge_p, kind="stable")
-        self.ends = np.cumsum(np.bincount(edge_p, minlength=n_participants))
-
-    def __call__(self, p: int) -> IntArray:
-        start = 0 if p == 0 else int(self.ends[p - 1])
-        edges: IntArray = self.order[start : int(self.ends[p])]
-        return edges
-
-
 def alternatives(
     built: Built, solution: Solution, resolver: Resolver
 ) -> dict[str, list[Alternative]]:
@@ -180,7 +166,7 @@ def alternatives(
     problem, enc, budget = built.problem, built.enc, resolver.budget
     out: dict[str, list[Alternative]] = {}
     chosen = sorted(solution.chosen.tolist(), key=lambda e: enc.participant_ids[problem.edge_p[e]])
-    edges_of = EdgesOf(problem.edge_p, problem.n_participants)
+    edges_of = ParticipantEdges(problem)
     for e in chosen:
         p = int(problem.edge_p[e])
         others = edges_of(p)
@@ -332,7 +318,7 @@ class Binding:
     load: np.ndarray
     active: int
     group_active: np.ndarray
-    edges_of: EdgesOf
+    edges_of: ParticipantEdges
 
 
 def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
@@ -379,7 +365,7 @@ def would_match_if(
         load=built.mentor_load + np.bincount(new_m, minlength=enc.n_mentors),
         active=int(matched.sum()),
         group_active=np.bincount(enc.p_muni[matched], minlength=len(problem.groups)),
-        edges_of=EdgesOf(problem.edge_p, problem.n_participants),
+        edges_of=ParticipantEdges(problem),
     )
     out: dict[str, list[str]] = {}
     ranked = sorted(waiting, key=lambda p: (-int(problem.priority[p]), enc.participant_ids[p]))

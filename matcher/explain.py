@@ -9,10 +9,10 @@ import numpy as np
 
 from matcher.eligibility import RULES, rule_masks
 from matcher.encoding import IntArray, interest_category
-from matcher.problem import ROW_CHUNK, Built
+from matcher.problem import ROW_CHUNK, Built, ParticipantEdges
 from matcher.result import Metrics, MunicipalityRow, ProposedPair, Result, Waiting
 from matcher.scenario import Mentor, Participant, Scenario
-from matcher.scoring import CRITERIA, Scores, score_pairs
+from matcher.scoring import CRITERIA, Scores
 from solvers.base import Solution, evaluate
 
 
@@ -69,17 +69,9 @@ def criterion_reason(
     return None
 
 
-def pair_reasons(
-    scenario: Scenario, scores: Scores, i: int, p: Participant, m: Mentor
-) -> list[str]:
-    """Reasons in order of their contribution to the score; gender first when it is a rule."""
-    contribution = {c: scores.weights.get(c, 0.0) * float(scores.criteria[c][i]) for c in CRITERIA}
-    return _ordered_reasons(scenario, contribution, p, m)
-
-
 def _contributions(scores: Scores) -> list[dict[str, float]]:
-    """Per pair, what `pair_reasons` weighs: the same products, computed per criterion
-    at once instead of one array element at a time."""
+    """Per pair, each criterion's weighted contribution to the score, computed per
+    criterion at once instead of one array element at a time."""
     columns = [(scores.weights.get(c, 0.0) * scores.criteria[c]).tolist() for c in CRITERIA]
     return [dict(zip(CRITERIA, row, strict=True)) for row in zip(*columns, strict=True)]
 
@@ -87,6 +79,7 @@ def _contributions(scores: Scores) -> list[dict[str, float]]:
 def _ordered_reasons(
     scenario: Scenario, contribution: dict[str, float], p: Participant, m: Mentor
 ) -> list[str]:
+    """Reasons in order of their contribution to the score; gender first when it is a rule."""
     order = sorted(CRITERIA, key=lambda c: -contribution[c])
     if scenario.policy.same_gender != "preferred":
         order = ["gender", *[c for c in order if c != "gender"]]
@@ -121,17 +114,10 @@ def _excluding_rules(built: Built, ps: list[int]) -> list[list[str]]:
 
 
 def _mentors_by_participant(built: Built) -> tuple[IntArray, IntArray]:
-    """The distinct eligible mentors of every participant, ordered, as one array and the
-    offset of each participant's run in it (`build` emits edges in this order already)."""
-    problem = built.problem
-    edge_p, edge_m = problem.edge_p, problem.edge_m
-    later_p = edge_p[1:] > edge_p[:-1]
-    ordered = bool((later_p | ((edge_p[1:] == edge_p[:-1]) & (edge_m[1:] > edge_m[:-1]))).all())
-    if not ordered:
-        codes = np.unique(edge_p * problem.n_mentors + edge_m)
-        edge_p, edge_m = codes // problem.n_mentors, codes % problem.n_mentors
-    counts = np.bincount(edge_p, minlength=problem.n_participants)
-    return edge_m, np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    """The eligible mentors of every participant, ordered, as one array and the offset
+    of each participant's run in it."""
+    runs = ParticipantEdges(built.problem)
+    return built.problem.edge_m[runs.order], runs.offsets
 
 
 def waiting_reasons(built: Built, ps: list[int], load: IntArray, n_active: int,
@@ -192,8 +178,6 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
     kept_p = np.array([p for p, _ in built.kept], dtype=np.int64)
     kept_m = np.array([m for _, m in built.kept], dtype=np.int64)
     kept_scores = built.kept_scores
-    if kept_scores is None:
-        kept_scores = score_pairs(enc, scenario.policy, kept_p, kept_m)
     kept_reasons = _contributions(kept_scores)
     kept_totals = kept_scores.total.tolist()
     since = {x.participant: x.since for x in scenario.pairs if not x.release}

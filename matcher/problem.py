@@ -53,7 +53,7 @@ class Built:
     floors: dict[str, Floor]
     notes: list[str]
     conflicts: list[str]  # hard-rule conflicts found before solving (bad locks)
-    kept_scores: Scores | None = None  # of the kept pairs, in the order of `kept`
+    kept_scores: Scores  # of the kept pairs, in the order of `kept`
 
 
 def _edges(
@@ -99,6 +99,23 @@ def find_edges(edge_p: IntArray, edge_m: IntArray, n_mentors: int,
     wanted = np.asarray(p, dtype=np.int64) * n_mentors + np.asarray(m, dtype=np.int64)
     at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
     return np.where(codes[at] == wanted, at, -1).astype(np.int64)
+
+
+class ParticipantEdges:
+    """Each participant's candidate edges as one run, ordered by mentor, found in one
+    sort (`build` emits edges in this order, so it costs a linear pass there): asking
+    for one person's edges then scans nothing."""
+
+    def __init__(self, problem: Problem) -> None:
+        codes = problem.edge_p * problem.n_mentors + problem.edge_m
+        self.order: IntArray = (
+            np.arange(len(codes), dtype=np.int64) if bool(np.all(codes[1:] >= codes[:-1]))
+            else np.argsort(codes, kind="stable").astype(np.int64))
+        counts = np.bincount(problem.edge_p, minlength=problem.n_participants)
+        self.offsets: IntArray = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+
+    def __call__(self, p: int) -> IntArray:
+        return self.order[int(self.offsets[p]) : int(self.offsets[p + 1])]
 
 
 def _dense_labels(values: IntArray) -> tuple[NDArray[np.int32], int]:
