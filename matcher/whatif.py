@@ -9,7 +9,6 @@ give the same rows in the same order.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import itertools
 from collections import Counter
@@ -18,13 +17,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
+from matcher.engine import price_of_fairness
 from matcher.executor import Executor, InProcess, Progress
 from matcher.explain import build_result
 from matcher.problem import Built, build
 from matcher.result import Result
 from matcher.scenario import Fairness, Gender, Mentor, Scenario
-from matcher.scoring import QUALITY_SCALE
-from solvers import Options, Solution, evaluate, get_solver
+from solvers import Options, Solution, get_solver
 
 DEFAULT_SOLVER = "auto"
 NEW_MENTOR_PREFIX = "NEW"
@@ -218,19 +217,14 @@ def pair_map(result: Result) -> dict[str, str]:
     return {p.participant: p.mentor for p in result.pairs}
 
 
-def fairness_price(built: Built, solution: Solution, solver: str) -> tuple[int, float]:
-    """Pairs and total score lost against fairness `none` under the same hard rules
-    (floors and ceilings hold in every mode, so `quotas` costs nothing)."""
-    problem = built.problem
-    if solution.status == "infeasible" or not problem.has_fairness_level:
+def fairness_price(result: Result, built: Built, solution: Solution, solver: str
+                   ) -> tuple[int, float]:
+    """Pairs and total score lost against fairness `none` under the same hard rules, as
+    the result of a solve reports them (`matcher.engine.price_of_fairness`)."""
+    if solution.status == "infeasible":
         return 0, 0.0
-    reference = get_solver(solver).solve(dataclasses.replace(problem, fairness="none"),
-                                         Options())
-    if reference.status == "infeasible":
-        return 0, 0.0
-    ours, best = evaluate(problem, solution.chosen), evaluate(problem, reference.chosen)
-    lost = {k: best[k] - ours[k] for k in ("coverage", "quality")}
-    return lost["coverage"], round(lost["quality"] / QUALITY_SCALE, 3)
+    summary = price_of_fairness(result, built, get_solver(solver), Options())
+    return summary.price_coverage, summary.price_quality
 
 
 def limit_reached(built: Built, solution: Solution, waiting: int) -> str:
@@ -256,7 +250,7 @@ def solve_variant(
     backend = get_solver(solver)
     built, solution = quick_solve(changed, solver)
     result = build_result(built, solution, solution.solver or backend.name, 0.0)
-    price = fairness_price(built, solution, solver)
+    price = fairness_price(result, built, solution, solver)
     pairs = pair_map(result) if solution.status != "infeasible" else {}
     reference = baseline if baseline is not None else pairs
     people = set(pairs) | set(reference)
