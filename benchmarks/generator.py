@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from matcher.vocabulary import AVAILABILITY, GOALS, SUBSTANCES, TAXONOMY
+from matcher.model.vocabulary import AVAILABILITY, GOALS, SUBSTANCES, TAXONOMY
 
 FairnessMode = Literal["none", "quotas", "proportional", "maxmin"]
 SameGender = Literal["required", "preferred", "ignore"]

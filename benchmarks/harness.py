@@ -71,7 +71,7 @@ def parse_case(text: str) -> Case:
 def scenario_data(case: Case) -> dict[str, Any]:
     if case == EXAMPLE:
         import matcher
-        from matcher.validation import read_document
+        from matcher.io.documents import read_document
 
         data: dict[str, Any] = read_document(matcher.EXAMPLE)
         return data
@@ -104,7 +104,7 @@ def _backend_run(case: Case, solver: str, repeat: int, time_limit: float | None,
                  explain: bool) -> Run:
     """The back-end alone on the built problem: what the solver targets are about."""
     import matcher
-    from matcher.problem import build
+    from matcher.core.problem import build
     from solvers import Options, get_solver
 
     problem = build(matcher.validate(scenario_data(case))).problem

@@ -21,9 +21,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import matcher
-from matcher.executor import Executor, InProcess, LocalProcesses
-from matcher.simulate import Settings, simulate
-from matcher.whatif import Grid, run_whatif
+from matcher.planning.executor import Executor, InProcess, LocalProcesses
+from matcher.planning.simulate import Settings, simulate
+from matcher.planning.whatif import Grid, run_whatif
 
 GRID = Grid(add_mentors=(0, 1, 2, 3, 4), mentor_capacity=(2, 3), capacity=(10, 12, 15, 20, 25),
             fairness=("quotas", "maxmin"))

@@ -12,10 +12,11 @@ from importlib.resources import files
 from pathlib import Path
 
 from matcher.engine import solve
-from matcher.errors import Problem, ScenarioError
-from matcher.result import Result
-from matcher.scenario import Scenario
-from matcher.validation import load, validate
+from matcher.explain.result import Result
+from matcher.io.load import load
+from matcher.model.errors import Finding, ScenarioError
+from matcher.model.scenario import Scenario
+from matcher.model.validate import validate
 
 __version__ = "0.1.0"
 
@@ -24,7 +25,7 @@ EXAMPLE = Path(str(files("matcher") / "data" / "stavanger-sola-sandnes.yaml"))
 
 __all__ = [
     "EXAMPLE",
-    "Problem",
+    "Finding",
     "Result",
     "Scenario",
     "ScenarioError",

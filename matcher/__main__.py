@@ -1,6 +1,6 @@
 """`python -m matcher` runs the `likematch` command line."""
 
-from matcher.cli import app
+from matcher.cli.app import app
 
 if __name__ == "__main__":
     app(prog_name="likematch")

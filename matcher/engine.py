@@ -7,7 +7,9 @@ import time
 from collections.abc import Iterable
 from dataclasses import replace
 
-from matcher.counterfactual import (
+from matcher.core.problem import Built, build
+from matcher.core.scoring import QUALITY_SCALE
+from matcher.explain.counterfactual import (
     MAX_SOLVES,
     Budget,
     OutOfTimeError,
@@ -16,11 +18,9 @@ from matcher.counterfactual import (
     previous_note,
     would_match_if,
 )
-from matcher.explain import build_result
-from matcher.problem import Built, build
-from matcher.result import FairnessSummary, Result
-from matcher.scenario import Scenario
-from matcher.scoring import QUALITY_SCALE
+from matcher.explain.reasons import build_result
+from matcher.explain.result import FairnessSummary, Result
+from matcher.model.scenario import Scenario
 from solvers import Options, Solution, Solver, get_solver
 from solvers.cpsat import ConstraintKey, conflicting_constraints
 

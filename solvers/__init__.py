@@ -7,8 +7,6 @@ min-cost flow), `networkx`, `greedy` (the manual baseline, never optimal) and `a
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from solvers.base import (
     NoSolutionError,
     Options,
@@ -18,6 +16,7 @@ from solvers.base import (
     check_solution,
     evaluate,
 )
+from solvers.registry import NAMES, UnknownSolverError, get_solver
 
 __all__ = [
     "NAMES",
@@ -31,70 +30,3 @@ __all__ = [
     "evaluate",
     "get_solver",
 ]
-
-
-class UnknownSolverError(ValueError):
-    pass
-
-
-def _cpsat() -> Solver:
-    from solvers.cpsat import CpSatSolver
-
-    return CpSatSolver()
-
-
-def _mip(engine: str) -> Callable[[], Solver]:
-    def make() -> Solver:
-        from solvers.mip import MipSolver
-
-        return MipSolver(engine=engine)  # type: ignore[arg-type]
-
-    return make
-
-
-def _flow() -> Solver:
-    from solvers.flow import FlowSolver
-
-    return FlowSolver()
-
-
-def _networkx() -> Solver:
-    from solvers.nxflow import NetworkxSolver
-
-    return NetworkxSolver()
-
-
-def _greedy() -> Solver:
-    from solvers.greedy import GreedySolver
-
-    return GreedySolver()
-
-
-def _auto() -> Solver:
-    from solvers.auto import AutoSolver
-
-    return AutoSolver()
-
-
-_FACTORIES: dict[str, Callable[[], Solver]] = {
-    "auto": _auto,
-    "cpsat": _cpsat,
-    "flow": _flow,
-    "greedy": _greedy,
-    "mip": _mip("cbc"),
-    "mip:cbc": _mip("cbc"),
-    "mip:highs": _mip("highs"),
-    "networkx": _networkx,
-}
-NAMES = tuple(_FACTORIES)
-
-
-def get_solver(name: str) -> Solver:
-    """The back-end registered under `name`."""
-    try:
-        factory = _FACTORIES[name]
-    except KeyError:
-        raise UnknownSolverError(
-            f"unknown solver '{name}'; choose one of: {', '.join(NAMES)}"
-        ) from None
-    return factory()

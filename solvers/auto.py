@@ -7,20 +7,28 @@ objective is edge-additive, else the MIP on HiGHS (proportional fairness: 0.13 s
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from solvers.base import Options, Problem, Solution, Solver
 
 PREFERENCE = ("flow", "mip:highs", "cpsat")
 
 
 class AutoSolver:
+    """Dispatches to the first back-end in `PREFERENCE` that supports the problem.
+
+    The registry hands in its own lookup, so that this module needs no import of it."""
+
     name = "auto"
     exact = True
 
-    def choose(self, problem: Problem) -> Solver:
-        from solvers import get_solver
+    def __init__(self, lookup: Callable[[str], Solver]) -> None:
+        self.lookup = lookup
 
+    def choose(self, problem: Problem) -> Solver:
+        """The back-end that will solve `problem`."""
         for name in PREFERENCE:
-            solver = get_solver(name)
+            solver = self.lookup(name)
             if solver.supports(problem) is None:
                 return solver
         raise RuntimeError("no exact back-end supports this problem")  # cpsat supports all

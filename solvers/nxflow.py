@@ -1,4 +1,4 @@
-"""Exact back-end in pure Python: the network of `solvers.flow`, solved by networkx.
+"""Exact back-end in pure Python: the network of `solvers.network`, solved by networkx.
 
 Same network, floors, required edges, lexicographic weights and maxmin search as the
 OR-Tools flow back-end; only the kernel is networkx's network simplex. It is slower,
@@ -16,7 +16,7 @@ import networkx as nx
 import numpy as np
 
 from solvers.base import IntArray, Level, Options, Problem, Solution
-from solvers.flow import BoolArray, Network, Scales, solve_network, unsupported
+from solvers.network import BoolArray, Network, Scales, solve_network, unsupported
 from solvers.pricing import solve_reduced
 
 

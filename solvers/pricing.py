@@ -1,6 +1,6 @@
 """The optimum of a large problem found on a sparse candidate set, with a certificate.
 
-The network of `solvers.flow` is solved on each participant's best few edges. Node
+The network of `solvers.network` is solved on each participant's best few edges. Node
 potentials are then computed from the residual network of that flow (shortest
 distances, by a vectorised Bellman-Ford in exact 64-bit integers), and every
 other eligible pair is priced by its reduced cost. A pair with a negative reduced cost
@@ -13,7 +13,7 @@ settle, and then nothing is claimed.
 The same potentials say which edges an optimum can use at all (reduced cost <= 0):
 the other exact back-ends solve just those (`solve_reduced`), and their answer is
 checked against the certified optimum. The objective must be edge-additive with
-lexicographic weights that fit 64-bit costs (`solvers.flow.Scales`); otherwise nothing
+lexicographic weights that fit 64-bit costs (`solvers.network.Scales`); otherwise nothing
 is certified here.
 """
 
@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from solvers.base import IntArray, Level, Options, Problem, Solution, edge_values, evaluate
-from solvers.flow import (
+from solvers.network import (
     PER_PARTICIPANT,
     BoolArray,
     CostRangeError,
@@ -36,6 +36,7 @@ from solvers.flow import (
     build_network,
     edge_levels,
     ortools_flows,
+    ortools_scales,
 )
 
 #: First candidates: each participant's best edges by quality.
@@ -225,8 +226,6 @@ def solve_reduced(problem: Problem, options: Options, solve: SolveFn) -> Solutio
     reaches the certified optimum on every level, else the whole problem is solved."""
     if problem.n_edges < MIN_EDGES:
         return solve(problem, options)
-    from solvers.flow import ortools_scales
-
     deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
     certified = certified_optimum(problem, ortools_scales(problem), deadline)
     if certified is None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import matcher
-from matcher.result import Result
+from matcher.explain.result import Result
 
 Data = dict[str, Any]
 

@@ -37,8 +37,8 @@ from typing import Any
 import networkx as nx
 
 import matcher
-from matcher.result import Result
-from matcher.scenario import Mentor, Participant, Scenario
+from matcher.explain.result import Result
+from matcher.model.scenario import Mentor, Participant, Scenario
 
 Pair = tuple[str, str]  # (participant id, mentor id)
 

@@ -26,7 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import matcher
-from matcher.problem import build
+from matcher.core.problem import build
 from solvers import Options, Problem, check_solution, evaluate, get_solver
 from solvers.base import IntArray, group_totals
 from solvers.cpsat import CpSatSolver

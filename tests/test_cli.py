@@ -14,7 +14,7 @@ import yaml
 from typer.testing import CliRunner, Result
 
 import matcher
-from matcher.cli import app
+from matcher.cli.app import app
 
 Data = dict[str, Any]
 Builder = Callable[..., Data]

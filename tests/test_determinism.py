@@ -19,7 +19,7 @@ FORMATS = {"json": "result.json", "xlsx": "result.xlsx", "csv": "result"}
 # One interpreter runs every example in every format, the way the command line would.
 DRIVER = """
 import sys
-from matcher.cli import app
+from matcher.cli.app import app
 for name, path, fmt, out in zip(*[iter(sys.argv[1:])] * 4):
     explain = "--explain" if fmt == "json" else "--no-explain"  # explanations cost most
     try:

@@ -1,4 +1,4 @@
-"""Hard rules 2-7 and 9 as eligibility masks (matcher.eligibility)."""
+"""Hard rules 2-7 and 9 as eligibility masks (matcher.core.eligibility)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import matcher
-from matcher.eligibility import RULE_BY_KEY, RULES, eligible, failed_rules, rule_masks
-from matcher.encoding import encode
+from matcher.core.eligibility import RULE_BY_KEY, RULES, eligible, failed_rules, rule_masks
+from matcher.core.encoding import encode
 
 Data = dict[str, Any]
 Builder = Callable[..., Data]

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 import matcher
-from matcher.executor import (
+from matcher.planning.executor import (
     DaskExecutor,
     ExecutorError,
     InProcess,
@@ -16,8 +16,8 @@ from matcher.executor import (
     chunk_ranges,
     open_executor,
 )
-from matcher.simulate import Settings, simulate
-from matcher.whatif import Grid, run_whatif
+from matcher.planning.simulate import Settings, simulate
+from matcher.planning.whatif import Grid, run_whatif
 
 
 def square(x: int) -> int:
@@ -99,7 +99,7 @@ def test_dask_unreachable_scheduler_is_a_clear_error() -> None:
 def test_run_order_does_not_change_simulation() -> None:
     scenario = matcher.load(matcher.EXAMPLE)
     settings = Settings(runs=4, months=3, seed=3)
-    from matcher.simulate import run_one
+    from matcher.planning.simulate import run_one
 
     job = functools.partial(run_one, scenario, settings)
     forward = [job(i) for i in range(4)]

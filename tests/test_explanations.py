@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 import matcher
-from matcher.controls import apply_controls, parse_pair
+from matcher.cli.common import parse_pair
+from matcher.model.controls import apply_controls
 from tests.conftest import EXAMPLE_PATHS, mentor, participant, scenario
 from tests.rules import Rules
 

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import matcher
-from matcher.problem import build
+from matcher.core.problem import build
 from solvers.base import (
     Group,
     IntArray,
@@ -30,11 +30,11 @@ from solvers.base import (
     check_solution,
 )
 from solvers.cpsat import CpSatSolver
-from solvers.flow import (
+from solvers.flow import FlowSolver
+from solvers.network import (
     PROPORTIONAL_REASON,
     BoolArray,
     CostRangeError,
-    FlowSolver,
     Network,
     Scales,
     ortools_kernel,

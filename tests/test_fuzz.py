@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import matcher
-from matcher.cli import app
-from matcher.scenario import Mentor, Participant, Scenario
-from matcher.spreadsheet import write_scenario
-from matcher.validation import read_document
+from matcher.cli.app import app
+from matcher.io.documents import read_document
+from matcher.io.spreadsheet import write_scenario
+from matcher.model.scenario import Mentor, Participant, Scenario
 from tests.conftest import EXAMPLE_PATHS
 
 #: Examples per test; FUZZ_EXAMPLES=2000 for a longer hunt.

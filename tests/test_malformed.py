@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
-from matcher.cli import app
+from matcher.cli.app import app
 from tests.conftest import minimal_scenario
 
 Data = dict[str, Any]

@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 
 import matcher
-from matcher.problem import build
-from matcher.scenario import Scenario
+from matcher.core.problem import build
+from matcher.model.scenario import Scenario
 from solvers.base import (
     Group,
     NoSolutionError,
@@ -275,7 +275,7 @@ def test_highs_prints_nothing() -> None:
     would corrupt `--format json`."""
     code = (
         "import matcher\n"
-        "from matcher.problem import build\n"
+        "from matcher.core.problem import build\n"
         "from solvers.base import Options\n"
         "from solvers.mip import MipSolver\n"
         "p = build(matcher.load(matcher.EXAMPLE)).problem\n"

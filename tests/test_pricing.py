@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 import matcher
 import solvers.pricing as pricing
 from benchmarks.generator import generate
-from matcher.problem import build
+from matcher.core.problem import build
 from solvers import Options, check_solution, get_solver
 from solvers.base import Level, Problem
-from solvers.flow import Network, ortools_kernel, ortools_scales, solve_network
+from solvers.network import Network, ortools_kernel, ortools_scales, solve_network
 
 
 def _problem(n_p: int, n_m: int, seed: int, **kwargs: object) -> Problem:

@@ -1,4 +1,4 @@
-"""Priority points (matcher.priority): waiting time, discharge window, tags and the
+"""Priority points (matcher.core.priority): waiting time, discharge window, tags and the
 partner municipality, which must come strictly first."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import matcher
-from matcher.priority import (
+from matcher.core.priority import (
     DISCHARGE_POINTS,
     MAX_WAIT_DAYS,
     PARTNER_POINTS,
@@ -20,8 +20,8 @@ from matcher.priority import (
     priorities,
     priority,
 )
-from matcher.result import Result
-from matcher.scenario import Participant
+from matcher.explain.result import Result
+from matcher.model.scenario import Participant
 
 Data = dict[str, Any]
 Builder = Callable[..., Data]

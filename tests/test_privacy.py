@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner, Result
 
 import matcher
-from matcher.cli import app
-from matcher.privacy import SMALL, _relations, _rewriter, anonymize_ids, pseudonyms, suppress
+from matcher.cli.app import app
+from matcher.render.privacy import SMALL, _relations, _rewriter, anonymize_ids, pseudonyms, suppress
 from tests.conftest import EXAMPLE_PATHS, minimal_scenario
 
 MARK = "zqxmark"  # distinctive, and name-like so that nothing filters it for its shape

@@ -1,4 +1,4 @@
-"""From scenario to solver-neutral problem (matcher.problem.build): existing pairs as
+"""From scenario to solver-neutral problem (matcher.core.problem.build): existing pairs as
 constants, candidate edges, capped floors (rule 8), notes and lock conflicts."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import matcher
-from matcher.problem import Built, Floor, build, reach
+from matcher.core.problem import Built, Floor, build, reach
 
 Data = dict[str, Any]
 Builder = Callable[..., Data]

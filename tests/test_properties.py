@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 import matcher
-from matcher.problem import build
-from matcher.result import Result
+from matcher.core.problem import build
+from matcher.explain.result import Result
 from solvers import Options, check_solution, evaluate
 from solvers.cpsat import CpSatSolver
 from tests.rules import Rules, hard_rule_violations

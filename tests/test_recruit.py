@@ -8,9 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 import matcher
-from matcher.cli import app
-from matcher.recruit import best_profiles, candidate_profiles, rank, settle
-from matcher.scenario import Scenario
+from matcher.cli.app import app
+from matcher.model.scenario import Scenario
+from matcher.planning.recruit import best_profiles, candidate_profiles, rank, settle
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 import matcher
-from matcher.cli import app
-from matcher.report import to_html, to_markdown
+from matcher.cli.app import app
+from matcher.render.report import to_html, to_markdown
 from tests.conftest import EXAMPLE_PATHS
 
 

@@ -10,7 +10,7 @@ import jsonschema
 import yaml
 from typer.testing import CliRunner
 
-from matcher.cli import app
+from matcher.cli.app import app
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "scenarios").glob("*.yaml"))

@@ -1,4 +1,4 @@
-"""Compatibility scores (matcher.scoring): per-criterion values on hand-made pairs, the
+"""Compatibility scores (matcher.core.scoring): per-criterion values on hand-made pairs, the
 weighted total, and the effect of the weights on the proposal."""
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 import matcher
-from matcher.encoding import encode
-from matcher.problem import build
-from matcher.result import Result
-from matcher.scoring import (
+from matcher.core.encoding import encode
+from matcher.core.problem import build
+from matcher.core.scoring import (
     AGE_SCALE,
     CATEGORY_CREDIT,
     CRITERIA,
@@ -23,6 +22,7 @@ from matcher.scoring import (
     quality_units,
     score_pairs,
 )
+from matcher.explain.result import Result
 
 Data = dict[str, Any]
 Builder = Callable[..., Data]
@@ -246,7 +246,7 @@ def test_scoring_is_chunked_consistently(scenario_dict: Data,
     pi = np.repeat(np.arange(enc.n_participants), enc.n_mentors).astype(np.int64)
     mi = np.tile(np.arange(enc.n_mentors), enc.n_participants).astype(np.int64)
     whole = score_pairs(enc, loaded.policy, pi, mi)
-    monkeypatch.setattr("matcher.scoring.CHUNK", 5)
+    monkeypatch.setattr("matcher.core.scoring.CHUNK", 5)
     chunked = score_pairs(enc, loaded.policy, pi, mi)
     assert np.allclose(whole.total, chunked.total)
     for name in CRITERIA:

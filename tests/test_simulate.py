@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 import matcher
-from matcher.cli import app
-from matcher.scenario import Scenario
-from matcher.simulate import Settings, referral_rates, run_one, simulate
+from matcher.cli.app import app
+from matcher.model.scenario import Scenario
+from matcher.planning.simulate import Settings, referral_rates, run_one, simulate
 
 
 @pytest.fixture(scope="module")

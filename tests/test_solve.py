@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 
 import matcher
-from matcher.eligibility import failed_rules
-from matcher.encoding import encode
-from matcher.result import Result
-from matcher.scenario import Scenario
+from matcher.core.eligibility import failed_rules
+from matcher.core.encoding import encode
+from matcher.explain.result import Result
+from matcher.model.scenario import Scenario
 
 Data = dict[str, Any]
 Builder = Callable[..., Data]

@@ -22,11 +22,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from typer.testing import CliRunner
 
 import matcher
-import matcher.cli
-from matcher.cli_sheets import export_result, register
-from matcher.errors import ScenarioError
-from matcher.scenario import Mentor, Municipality, Pair, Participant, Scenario
-from matcher.spreadsheet import (
+import matcher.cli.app
+from matcher.cli.sheets import export_result, register
+from matcher.io.spreadsheet import (
     SETTINGS,
     TABLES,
     OutputError,
@@ -36,7 +34,9 @@ from matcher.spreadsheet import (
     write_scenario,
     write_template,
 )
-from matcher.vocabulary import CATEGORIES
+from matcher.model.errors import ScenarioError
+from matcher.model.scenario import Mentor, Municipality, Pair, Participant, Scenario
+from matcher.model.vocabulary import CATEGORIES
 
 Data = dict[str, Any]
 ROOT = Path(__file__).resolve().parent.parent
@@ -635,11 +635,11 @@ def sheet_apps() -> list[typer.Typer]:
     fresh = typer.Typer()
     register(fresh)
     names = {c.name or (c.callback.__name__ if c.callback else "")
-             for c in matcher.cli.app.registered_commands}
-    return [fresh, matcher.cli.app] if {"convert", "template"} <= names else [fresh]
+             for c in matcher.cli.app.app.registered_commands}
+    return [fresh, matcher.cli.app.app] if {"convert", "template"} <= names else [fresh]
 
 
-@pytest.fixture(params=sheet_apps(), ids=lambda a: "main" if a is matcher.cli.app else "fresh")
+@pytest.fixture(params=sheet_apps(), ids=lambda a: "main" if a is matcher.cli.app.app else "fresh")
 def app(request: pytest.FixtureRequest) -> typer.Typer:
     found: typer.Typer = request.param
     return found

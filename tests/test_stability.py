@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import matcher
-from matcher.cli import app
-from matcher.controls import apply_controls
-from matcher.problem import build
+from matcher.cli.app import app
+from matcher.core.problem import build
+from matcher.model.controls import apply_controls
 from solvers import check_solution, evaluate
 from tests.conftest import mentor, participant, scenario
 from tests.rules import hard_rule_violations

@@ -10,8 +10,8 @@ import pytest
 
 import matcher
 from benchmarks.generator import generate
-from matcher.controls import apply_controls
-from matcher.problem import build
+from matcher.core.problem import build
+from matcher.model.controls import apply_controls
 from solvers import NoSolutionError, Options, Problem, Solution, check_solution, get_solver
 from solvers.cpsat import CpSatSolver
 from solvers.leximin import solve_maxmin

@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import matcher
-from matcher.errors import Problem, ScenarioError
-from matcher.validation import format_loc
+from matcher.model.errors import Finding, ScenarioError
+from matcher.model.validate import format_loc
 
 Data = dict[str, Any]
 
@@ -341,7 +341,7 @@ def test_vocabulary_additions_are_lower_cased_too(scenario_dict: Data) -> None:
 
 
 def test_vocabulary_interest_keys_are_lower_cased_too(scenario_dict: Data) -> None:
-    from matcher.encoding import interest_category
+    from matcher.core.encoding import interest_category
 
     scenario_dict["vocabulary"] = {"interests": {"Padel2": "physical"}}
     scenario_dict["participants"][0]["interests"] = ["Padel2"]
@@ -408,11 +408,11 @@ def test_a_record_left_out_without_an_id_stops_reference_checks(scenario_dict: D
 
 
 def test_error_render_counts_problems_and_names_the_source() -> None:
-    error = ScenarioError([Problem("a.b", "bad"), Problem("", "worse")], "x.yaml")
+    error = ScenarioError([Finding("a.b", "bad"), Finding("", "worse")], "x.yaml")
     assert error.render() == (
         "x.yaml: invalid scenario (2 problems)\n  x.yaml: a.b: bad\n  x.yaml: worse"
     )
-    assert str(ScenarioError([Problem("k", "m")])) == "invalid scenario (1 problem)\n  k: m"
+    assert str(ScenarioError([Finding("k", "m")])) == "invalid scenario (1 problem)\n  k: m"
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ import pytest
 
 import matcher
 from benchmarks.generator import generate
-from matcher.eligibility import eligible, pair_mask, rule_masks
-from matcher.explain import waiting_reasons
-from matcher.problem import Built, _dense_labels, build, find_edges
-from matcher.scenario import Scenario
-from matcher.scoring import CRITERIA, BlockScorer, score_pairs
+from matcher.core.eligibility import eligible, pair_mask, rule_masks
+from matcher.core.problem import Built, _dense_labels, build, find_edges
+from matcher.core.scoring import CRITERIA, BlockScorer, score_pairs
+from matcher.explain.reasons import waiting_reasons
+from matcher.model.scenario import Scenario
 from solvers import Options, get_solver
 
 SEEDS = range(6)
@@ -109,7 +109,7 @@ def reference_waiting_reasons(built: Built, p: int, load: Any, n_active: int,
         for key, mask in masks.items():
             failing = [enc.mentor_ids[m] for m in range(enc.n_mentors) if not mask[0, m]]
             if key != "consent" and failing:
-                rule = next(r for r in matcher.eligibility.RULES if r.key == key)
+                rule = next(r for r in matcher.core.eligibility.RULES if r.key == key)
                 out.append(f"{rule.text} (rule {rule.number}): {', '.join(failing)}")
         return out
     reasons = []
@@ -168,7 +168,7 @@ def test_small_and_large_rounds_are_scored_alike(seed: int,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     scenario = random_round(seed, MODES[seed % 3])
     pair_by_pair = build(scenario)
-    monkeypatch.setattr("matcher.problem.SMALL_ROUND", 0)
+    monkeypatch.setattr("matcher.core.problem.SMALL_ROUND", 0)
     by_block = build(scenario)
     assert by_block.scores.given is None
     assert pair_by_pair.scores.total.tobytes() == by_block.scores.total.tobytes()

@@ -14,9 +14,10 @@ from typer.testing import CliRunner, Result
 
 import matcher
 from benchmarks.generator import generate
-from matcher.cli import app
-from matcher.scenario import Scenario
-from matcher.whatif import Grid, MentorProfile, Variant, apply, run_whatif, solve_variant
+from matcher.cli.app import app
+from matcher.model.scenario import Scenario
+from matcher.planning.variants import MentorProfile, Variant, apply
+from matcher.planning.whatif import Grid, run_whatif, solve_variant
 
 SANDNES_WOMAN = MentorProfile(gender="female", municipality="sandnes", age=40)
 

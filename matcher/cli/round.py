@@ -1,0 +1,232 @@
+"""The coordinator's round on the command line: `solve`, `report`, `validate` and
+`schema`. Bad input exits with 2, infeasible hard rules with 3."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+import matcher
+from matcher.cli.common import (
+    DEFAULT_SOLVER,
+    EXIT_INFEASIBLE,
+    ScenarioArg,
+    emit,
+    err,
+    fail,
+    parse_pair,
+)
+from matcher.cli.sheets import export_result
+from matcher.engine import UnsupportedError
+from matcher.io.previous import PreviousError, load_previous
+from matcher.model.controls import apply_controls
+from matcher.model.errors import ScenarioError
+from matcher.model.scenario import scenario_schema
+from matcher.render.privacy import for_sharing, summary
+from matcher.render.report import to_html, to_markdown
+from matcher.render.table import render_table
+from solvers import NoSolutionError, UnknownSolverError
+
+
+class Format(StrEnum):
+    """What `solve --format` writes."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+    csv = "csv"
+    summary = "summary"
+
+
+class FairnessMode(StrEnum):
+    """The fairness modes `--fairness` may set."""
+
+    none = "none"
+    quotas = "quotas"
+    proportional = "proportional"
+    maxmin = "maxmin"
+
+
+SolverOpt = Annotated[str, typer.Option(help="Back-end: auto, cpsat, mip, mip:highs, flow, "
+                                             "networkx or greedy.")]
+TimeLimitOpt = Annotated[
+    float | None, typer.Option(min=0.001, help="Stop searching after this many seconds.")
+]
+ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
+SeedOpt = Annotated[int, typer.Option(help="Solver random seed.")]
+LockOpt = Annotated[list[str] | None, typer.Option(
+    "--lock", metavar="P=M", help="Require this pair (repeatable).")]
+ForbidOpt = Annotated[list[str] | None, typer.Option(
+    "--forbid", metavar="P=M", help="Never propose this pair (repeatable).")]
+ReleaseOpt = Annotated[list[str] | None, typer.Option(
+    "--release", metavar="P", help="Release this participant's active pair (repeatable).")]
+FairnessOpt = Annotated[FairnessMode | None, typer.Option(
+    "--fairness", help="Override the policy's fairness mode.")]
+PreviousOpt = Annotated[Path | None, typer.Option(
+    "--previous", metavar="RESULT.json",
+    help="The JSON result of an earlier run of this round: keep its pairs where the "
+    "optimum allows.")]
+ExplainOpt = Annotated[bool, typer.Option(
+    "--explain/--no-explain", help="Alternatives and would-match-if, found by re-solving.")]
+AnonymizeOpt = Annotated[bool, typer.Option(
+    "--anonymize", help="Replace participant and mentor ids with stable pseudonyms "
+    "(P-..., M-...), in texts too.")]
+AnonymizeKeyOpt = Annotated[str | None, typer.Option(
+    "--anonymize-key", envvar="LIKEMATCH_ANONYMIZE_KEY", metavar="SECRET",
+    help="With --anonymize: a secret mixed into the pseudonyms, so that only its holders "
+    "can recompute them.")]
+
+
+def run_round(
+    path: Path,
+    solver: str,
+    *,
+    lock: list[str] | None = None,
+    forbid: list[str] | None = None,
+    release: list[str] | None = None,
+    fairness: FairnessMode | None = None,
+    time_limit: float | None = None,
+    threads: int = 1,
+    seed: int = 0,
+    explain: bool = True,
+    previous: Path | None = None,
+) -> tuple[matcher.Scenario, matcher.Result]:
+    """Load, apply the coordinator's decisions and solve; bad input exits with 2."""
+    try:
+        loaded = matcher.load(path)
+        loaded = apply_controls(
+            loaded,
+            lock=[parse_pair("--lock", x) for x in lock or []],
+            forbid=[parse_pair("--forbid", x) for x in forbid or []],
+            release=release or [],
+            fairness=fairness.value if fairness is not None else None,
+        )
+        result = matcher.solve(loaded, solver=solver, time_limit=time_limit, threads=threads,
+                               seed=seed, explain=explain,
+                               previous=None if previous is None else load_previous(previous))
+        return loaded, result
+    except ScenarioError as error:
+        fail(error.render())
+    except PreviousError as error:
+        fail(str(error))
+    except UnknownSolverError as error:
+        fail(f"--solver: {error}")
+    except UnsupportedError as error:
+        fail(f"--solver: {error}")
+    except NoSolutionError as error:
+        fail(f"{error}; try a longer --time-limit", 1)
+
+
+def solve(
+    scenario: ScenarioArg = None,
+    solver: SolverOpt = DEFAULT_SOLVER,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.table,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the output to this file instead of the screen.")
+    ] = None,
+    time_limit: TimeLimitOpt = None,
+    threads: ThreadsOpt = 1,
+    seed: SeedOpt = 0,
+    lock: LockOpt = None,
+    forbid: ForbidOpt = None,
+    release: ReleaseOpt = None,
+    fairness: FairnessOpt = None,
+    explain: ExplainOpt = True,
+    previous: PreviousOpt = None,
+    anonymize: AnonymizeOpt = False,
+    anonymize_key: AnonymizeKeyOpt = None,
+) -> None:
+    """Propose pairs for one matching round, with reasons and a waiting list.
+
+    `--format summary` gives per-municipality counts for sharing, without ids and with
+    counts below 3 suppressed."""
+    path = scenario or matcher.EXAMPLE
+    loaded, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
+                               fairness=fairness, time_limit=time_limit, threads=threads,
+                               seed=seed, explain=explain, previous=previous)
+    loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
+    if fmt in (Format.xlsx, Format.csv):
+        if out is None:
+            fail(f"--format {fmt.value} needs --out FILE")
+        export_result(result, out, fmt="xlsx" if fmt is Format.xlsx else "csv",
+                      protect=Path(path))
+    elif fmt is Format.json:
+        emit(result.to_json() + "\n", out, protect=Path(path))
+    elif fmt is Format.summary:
+        emit(summary(loaded, result), out, protect=Path(path))
+    elif out is None:
+        render_table(result, Console())
+    else:
+        console = Console(file=io.StringIO(), width=120)
+        render_table(result, console)
+        emit(console.file.getvalue() if isinstance(console.file, io.StringIO) else "", out,
+             protect=Path(path))
+    if result.status == "infeasible":
+        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
+             EXIT_INFEASIBLE)
+
+
+def report(
+    scenario: ScenarioArg = None,
+    out: Annotated[Path, typer.Option(
+        help="The report file: .html (printable page) or .md (Markdown).")] = Path("meeting.html"),
+    solver: SolverOpt = DEFAULT_SOLVER,
+    time_limit: TimeLimitOpt = None,
+    lock: LockOpt = None,
+    forbid: ForbidOpt = None,
+    release: ReleaseOpt = None,
+    fairness: FairnessOpt = None,
+    previous: PreviousOpt = None,
+    anonymize: AnonymizeOpt = False,
+    anonymize_key: AnonymizeKeyOpt = None,
+) -> None:
+    """Write the pairing-meeting report: pairs, waiting list, municipalities, mentor load."""
+    if out.suffix.lower() not in (".html", ".htm", ".md"):
+        fail(f"--out {out}: use a .html or .md file name")
+    path = scenario or matcher.EXAMPLE
+    loaded, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
+                               fairness=fairness, time_limit=time_limit, previous=previous)
+    loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
+    text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result)
+    emit(text, out, protect=Path(path))
+    if result.status == "infeasible":
+        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
+             EXIT_INFEASIBLE)
+
+
+def schema() -> None:
+    """Print the JSON Schema of a scenario file, for editors and other tools."""
+    sys.stdout.write(json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n")
+
+
+def validate(scenario: ScenarioArg = None) -> None:
+    """Check a scenario and report every problem at once (exit 2 if there are any)."""
+    path = scenario or matcher.EXAMPLE
+    try:
+        loaded = matcher.load(path)
+    except ScenarioError as error:
+        fail(error.render())
+    waiting = sum(1 for p in loaded.participants if p.consent) - sum(
+        1 for p in loaded.pairs if not p.release)
+    err.print(
+        f"{escape(str(path))}: valid: {len(loaded.mentors)} mentors, "
+        f"{len(loaded.participants)} participants ({waiting} with consent waiting), "
+        f"{len(loaded.pairs)} pairs, {len(loaded.municipality_list())} municipalities",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the round's commands to the `likematch` app."""
+    app.command("solve")(solve)
+    app.command("report")(report)
+    app.command("schema")(schema)
+    app.command("validate")(validate)

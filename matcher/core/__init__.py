@@ -1,0 +1,2 @@
+"""From a scenario to numbers: encoding, eligibility, scores, priority and the solver-neutral
+problem."""

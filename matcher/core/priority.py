@@ -1,0 +1,65 @@
+"""Who goes first when not everyone can be matched: integer priority points per participant.
+
+Points (documented in the README):
+- waiting: 1 point per day since referral, up to 365;
+- discharge: pairing about a month before discharge is best, so discharge within
+  30 days (or already past) gives 120 points, falling linearly to 0 at 120 days;
+- tags: urgent 200, young 60, after_prison 60, in_treatment 40 (unknown added tags 0);
+- partner municipality: 1000, more than all the rest together, so partner
+  municipalities come strictly first among people of equal coverage (the Loland rule).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from matcher.model.scenario import Participant, Scenario
+
+MAX_WAIT_DAYS = 365
+DISCHARGE_POINTS = 120
+DISCHARGE_BEST_DAYS = 30
+DISCHARGE_HORIZON_DAYS = 120
+TAG_POINTS = {"urgent": 200, "young": 60, "after_prison": 60, "in_treatment": 40}
+PARTNER_POINTS = 1000
+
+
+@dataclass(frozen=True)
+class Priority:
+    points: int
+    waiting_days: int
+    days_to_discharge: int | None
+    partner: bool
+
+    def reasons(self, tags: list[str]) -> list[str]:
+        out = []
+        if self.waiting_days > 0:
+            out.append(f"waiting {self.waiting_days} days since referral")
+        if self.days_to_discharge is not None:
+            d = self.days_to_discharge
+            out.append(f"discharged {-d} days ago" if d < 0 else f"discharge in {d} days")
+        out += [f"priority group: {tag.replace('_', ' ')}" for tag in tags]
+        if self.partner:
+            out.append("partner municipality")
+        return out
+
+
+def priority(participant: Participant, date: dt.date, partner: bool) -> Priority:
+    referred = participant.referred or date
+    waiting = max(0, (date - referred).days)
+    points = min(waiting, MAX_WAIT_DAYS)
+    to_discharge = None
+    if participant.discharge is not None:
+        to_discharge = (participant.discharge - date).days
+        span = DISCHARGE_HORIZON_DAYS - DISCHARGE_BEST_DAYS
+        frac = (DISCHARGE_HORIZON_DAYS - max(to_discharge, DISCHARGE_BEST_DAYS)) / span
+        points += round(DISCHARGE_POINTS * min(1.0, max(0.0, frac)))
+    points += sum(TAG_POINTS.get(tag, 0) for tag in set(participant.priority))
+    if partner:
+        points += PARTNER_POINTS
+    return Priority(points, waiting, to_discharge, partner)
+
+
+def priorities(scenario: Scenario) -> list[Priority]:
+    partner = {m.id: m.partner for m in scenario.municipality_list()}
+    return [priority(p, scenario.date, partner[p.municipality]) for p in scenario.participants]

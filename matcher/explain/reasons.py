@@ -1,0 +1,251 @@
+"""Turning a solution back into people: reasons per pair, binding reasons for those
+left waiting, the municipality table and the metrics."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+
+from matcher.core.eligibility import RULES, rule_masks
+from matcher.core.encoding import IntArray, interest_category
+from matcher.core.problem import ROW_CHUNK, Built, ParticipantEdges
+from matcher.core.scoring import CRITERIA, Scores
+from matcher.explain.result import Metrics, MunicipalityRow, ProposedPair, Result, Waiting
+from matcher.model.scenario import Mentor, Participant, Scenario
+from solvers.base import Solution, evaluate
+
+
+def _join(values: list[str]) -> str:
+    if len(values) <= 2:
+        return " and ".join(values)
+    return ", ".join(values[:-1]) + " and " + values[-1]
+
+
+def criterion_reason(
+    name: str, scenario: Scenario, p: Participant, m: Mentor
+) -> str | None:
+    """The plain-words reason for one criterion of a pair, or None if it adds nothing."""
+    if name == "gender":
+        if p.gender == m.gender:
+            return "same gender"
+        if p.prefers.mentor_gender == "any":
+            return "participant accepts a mentor of any gender"
+        return None
+    if name == "age":
+        gap = abs(p.age - m.age)
+        if gap == 0:
+            return "same age"
+        years = "year" if gap == 1 else "years"
+        return f"close in age ({gap} {years} apart)" if gap <= 5 else f"{gap} years age gap"
+    if name == "substances":
+        shared = [s for s in p.substances if s in m.substances]
+        return f"both have {_join(shared)} experience" if shared else None
+    if name == "interests":
+        exact = [t for t in p.interests if t in m.interests]
+        out = []
+        for tag in exact:
+            cat = interest_category(scenario, tag)
+            out.append(f"{tag} ({cat})" if cat else tag)
+        mentor_cats: defaultdict[str | None, list[str]] = defaultdict(list)
+        for tag in m.interests:
+            cat = interest_category(scenario, tag)
+            if cat:
+                mentor_cats[cat].append(tag)
+        for tag in p.interests:
+            cat = interest_category(scenario, tag)
+            if tag not in exact and cat in mentor_cats:
+                out.append(f"{tag} ~ {mentor_cats[cat][0]} (both {cat})")
+        return f"shares {_join(out)}" if out else None
+    if name == "goals":
+        shared = [g.replace("_", " ") for g in p.goals if g in m.strengths]
+        return f"mentor can help with {_join(shared)}" if shared else None
+    if name == "availability":
+        shared = [a for a in p.availability if a in m.availability]
+        return f"both available {_join(shared)}" if shared else None
+    if name == "language":
+        shared = [lang for lang in p.languages if lang in m.languages]
+        return f"common language: {_join(shared)}" if shared else None
+    return None
+
+
+def _contributions(scores: Scores) -> list[dict[str, float]]:
+    """Per pair, each criterion's weighted contribution to the score, computed per
+    criterion at once instead of one array element at a time."""
+    columns = [(scores.weights.get(c, 0.0) * scores.criteria[c]).tolist() for c in CRITERIA]
+    return [dict(zip(CRITERIA, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _ordered_reasons(
+    scenario: Scenario, contribution: dict[str, float], p: Participant, m: Mentor
+) -> list[str]:
+    """Reasons in order of their contribution to the score; gender first when it is a rule."""
+    order = sorted(CRITERIA, key=lambda c: -contribution[c])
+    if scenario.policy.same_gender != "preferred":
+        order = ["gender", *[c for c in order if c != "gender"]]
+    reasons = []
+    for name in order:
+        if name != "gender" and name != "age" and contribution[name] <= 0:
+            continue
+        text = criterion_reason(name, scenario, p, m)
+        if text:
+            reasons.append(text)
+    return reasons
+
+
+def _excluding_rules(built: Built, ps: list[int]) -> list[list[str]]:
+    """For each participant in `ps`, the rules that exclude mentors and whom they exclude."""
+    enc, scenario = built.enc, built.scenario
+    out: list[list[str]] = []
+    for start in range(0, len(ps), ROW_CHUNK):
+        rows = np.array(ps[start : start + ROW_CHUNK], dtype=np.int64)
+        masks = rule_masks(enc, scenario.policy, rows)
+        for i in range(len(rows)):
+            lines = []
+            for rule in RULES:
+                if rule.key == "consent":
+                    continue
+                failing = np.flatnonzero(~masks[rule.key][i])
+                if len(failing):
+                    ids = ", ".join(enc.mentor_ids[m] for m in failing.tolist())
+                    lines.append(f"{rule.text} (rule {rule.number}): {ids}")
+            out.append(lines)
+    return out
+
+
+def _mentors_by_participant(built: Built) -> tuple[IntArray, IntArray]:
+    """The eligible mentors of every participant, ordered, as one array and the offset
+    of each participant's run in it."""
+    runs = ParticipantEdges(built.problem)
+    return built.problem.edge_m[runs.order], runs.offsets
+
+
+def waiting_reasons(built: Built, ps: list[int], load: IntArray, n_active: int,
+                    group_active: IntArray) -> list[list[str]]:
+    """Why each participant in `ps` is left waiting: the rules or capacities that bind.
+
+    All participants at once: a scan of the candidate edges per person would be
+    quadratic in a large round."""
+    enc, scenario = built.enc, built.scenario
+    mentors, offset = _mentors_by_participant(built)
+    is_full = (load >= enc.m_capacity)[mentors]
+    n_full = np.concatenate([[0], np.cumsum(is_full, dtype=np.int32)])
+    shared = []
+    program = scenario.program
+    if program.capacity is not None and n_active >= program.capacity:
+        shared.append(f"programme capacity {program.capacity} reached")
+    if program.position_budget is not None:
+        places = int(program.position_budget / program.position_per_participant + 1e-9)
+        if n_active >= places:
+            posts = "post" if program.position_budget == 1 else "posts"
+            shared.append(f"position budget of {program.position_budget:g} mentor {posts} "
+                          "used up")
+    capped = []
+    for g, muni in enumerate(scenario.municipality_list()):
+        reached = muni.max is not None and group_active[g] >= muni.max
+        capped.append([f"municipality cap: {muni.id} max {muni.max} reached"] if reached else [])
+    without = [p for p in ps if enc.p_consent[p] and offset[p] == offset[p + 1]]
+    excluding = dict(zip(without, _excluding_rules(built, without), strict=True))
+    ids = enc.mentor_ids
+    out = []
+    for p in ps:
+        if not enc.p_consent[p]:
+            out.append(["no recorded consent: never matched or scored (rule 9)"])
+            continue
+        lo, hi = int(offset[p]), int(offset[p + 1])
+        if lo == hi:
+            out.append([f"no eligible mentor among {enc.n_mentors}", *excluding[p]])
+            continue
+        reasons = []
+        if n_full[hi] - n_full[lo] == hi - lo:
+            names = ", ".join(ids[m] for m in mentors[lo:hi].tolist())
+            reasons.append(f"every eligible mentor is full: {names}")
+        reasons += shared
+        reasons += capped[int(enc.p_muni[p])]
+        if not reasons:
+            own = mentors[lo:hi]
+            free = ", ".join(ids[m] for m in own[~is_full[lo:hi]].tolist())
+            reasons.append("matching them would cost a higher-ranked objective (coverage, "
+                           f"fairness or priority); free eligible mentors: {free}")
+        out.append(reasons)
+    return out
+
+
+def build_result(built: Built, solution: Solution, solver: str, elapsed: float) -> Result:
+    scenario, enc, problem = built.scenario, built.enc, built.problem
+    chosen = solution.chosen
+    new_p, new_m = problem.edge_p[chosen], problem.edge_m[chosen]
+    kept_p = np.array([p for p, _ in built.kept], dtype=np.int64)
+    kept_m = np.array([m for _, m in built.kept], dtype=np.int64)
+    kept_scores = built.kept_scores
+    kept_reasons = _contributions(kept_scores)
+    kept_totals = kept_scores.total.tolist()
+    since = {x.participant: x.since for x in scenario.pairs if not x.release}
+
+    pairs: list[ProposedPair] = []
+    for i, (p, m) in enumerate(zip(kept_p.tolist(), kept_m.tolist(), strict=True)):
+        part, mentor = scenario.participants[p], scenario.mentors[m]
+        first = f"active pair since {since[part.id]}" if since[part.id] else "active pair"
+        pairs.append(ProposedPair(
+            participant=part.id, mentor=mentor.id, existing=True,
+            score=round(kept_totals[i], 3),
+            reasons=[first, *_ordered_reasons(scenario, kept_reasons[i], part, mentor)],
+        ))
+    new_scores = built.scores.take(chosen)
+    new_totals = new_scores.total.tolist()
+    new_reasons = _contributions(new_scores)
+    for i, (p, m) in enumerate(zip(new_p.tolist(), new_m.tolist(), strict=True)):
+        part, mentor = scenario.participants[p], scenario.mentors[m]
+        pairs.append(ProposedPair(
+            participant=part.id, mentor=mentor.id, existing=False,
+            score=round(new_totals[i], 3),
+            reasons=_ordered_reasons(scenario, new_reasons[i], part, mentor),
+        ))
+    pairs.sort(key=lambda x: x.participant)
+
+    load = built.mentor_load + np.bincount(new_m, minlength=enc.n_mentors)
+    n_active = len(pairs)
+    munis = scenario.municipality_list()
+    matched = np.zeros(enc.n_participants, dtype=bool)
+    matched[kept_p] = True
+    matched[new_p] = True
+    group_active = np.bincount(enc.p_muni[matched], minlength=len(munis))
+    group_new = np.bincount(enc.p_muni[new_p], minlength=len(munis))
+    waiting_mask = ~matched & enc.p_consent
+    group_waiting = np.bincount(enc.p_muni[waiting_mask], minlength=len(munis))
+
+    left = np.flatnonzero(~matched).tolist()
+    if solution.status == "infeasible":
+        why = [["no proposal: the hard rules conflict (see conflicts)"] for _ in left]
+    else:
+        why = waiting_reasons(built, left, load, n_active, group_active)
+    unmatched = [Waiting(participant=enc.participant_ids[p], reasons=reasons)
+                 for p, reasons in zip(left, why, strict=True)]
+    unmatched.sort(key=lambda x: x.participant)
+
+    table = {}
+    for g, muni in enumerate(munis):
+        floor = built.floors.get(muni.id)
+        eligible = int(problem.groups[g].eligible)
+        table[muni.id] = MunicipalityRow(
+            active=int(group_active[g]), new=int(group_new[g]), waiting=int(group_waiting[g]),
+            eligible=eligible,
+            coverage=round(int(group_active[g]) / eligible, 4) if eligible else None,
+            min=muni.min, min_enforced=floor.enforced if floor else None, max=muni.max,
+        )
+    scores = [p.score for p in pairs]
+    metrics = Metrics(
+        matched=n_active,
+        eligible=int(enc.p_consent.sum()),
+        new=len(chosen),
+        existing=len(built.kept),
+        waiting=int(waiting_mask.sum()),
+        mean_score=round(float(np.mean(scores)), 3) if scores else 0.0,
+        positions_used=round(n_active * scenario.program.position_per_participant, 4),
+        objective=evaluate(problem, chosen) if solution.status != "infeasible" else {},
+    )
+    return Result(
+        scenario=scenario.name, solver=solver, status=solution.status, pairs=pairs,
+        unmatched=unmatched, municipalities=table, metrics=metrics, notes=built.notes,
+        elapsed_s=round(elapsed, 4),
+    )

@@ -1,0 +1,2 @@
+"""Everything that reads or writes a file: safe YAML and JSON, spreadsheets, `--previous`
+and the one atomic writer."""

@@ -1,0 +1,1 @@
+"""The scenario: its models, vocabularies, input errors and the checks between records."""

@@ -1,0 +1,51 @@
+"""The coordinator's decisions for a re-run: lock, forbid and release pairs, or change
+the fairness mode, applied to a scenario with the same validation as a file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matcher.model.checks import check_scenario
+from matcher.model.errors import Finding, ScenarioError
+from matcher.model.scenario import Fairness, Scenario
+
+
+def apply_controls(
+    scenario: Scenario,
+    lock: Sequence[tuple[str, str]] = (),
+    forbid: Sequence[tuple[str, str]] = (),
+    release: Sequence[str] = (),
+    fairness: Fairness | None = None,
+) -> Scenario:
+    """The scenario with the coordinator's decisions added; unknown ids are errors."""
+    problems: list[Finding] = []
+    participants = {p.id for p in scenario.participants}
+    mentors = {m.id for m in scenario.mentors}
+    for option, pairs in (("--lock", lock), ("--forbid", forbid)):
+        for pid, mid in pairs:
+            if pid not in participants:
+                problems.append(Finding(option, f"unknown participant '{pid}'"))
+            if mid not in mentors:
+                problems.append(Finding(option, f"unknown mentor '{mid}'"))
+    active = {p.participant for p in scenario.pairs if not p.release}
+    for pid in release:
+        if pid not in active:
+            problems.append(Finding("--release", f"participant '{pid}' has no active pair"))
+    if problems:
+        raise ScenarioError(problems)
+    locks = scenario.locks.model_copy(update={
+        "require": [*scenario.locks.require, *lock],
+        "forbid": [*scenario.locks.forbid, *forbid],
+    })
+    active_pairs = [
+        p.model_copy(update={"release": True}) if p.participant in release else p
+        for p in scenario.pairs
+    ]
+    update: dict[str, object] = {"locks": locks, "pairs": active_pairs}
+    if fairness is not None:
+        update["policy"] = scenario.policy.model_copy(update={"fairness": fairness})
+    changed = scenario.model_copy(update=update)
+    problems = check_scenario(changed)
+    if problems:
+        raise ScenarioError(problems)
+    return changed

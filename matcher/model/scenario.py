@@ -1,0 +1,279 @@
+"""The scenario of one matching round, as validated pydantic models (contract version 1).
+
+Models only check the shape of each record; `matcher.model.validate` checks what needs the
+whole scenario (vocabularies, references, duplicates) so that every problem is reported
+at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+Gender = Literal["female", "male", "other"]
+Criterion = Literal["coverage", "fairness", "priority", "quality"]
+Fairness = Literal["none", "quotas", "proportional", "maxmin"]
+SameGender = Literal["required", "preferred", "ignore"]
+MentorGender = Literal["same", "female", "male", "other", "any"]
+
+DEFAULT_OBJECTIVE: tuple[Criterion, ...] = ("coverage", "fairness", "priority", "quality")
+
+# Size limits: far above any programme, low enough that a wrong or hostile file is
+# refused at once instead of exhausting memory or the solver (documented in the README).
+MAX_MENTORS = 50_000
+MAX_PARTICIPANTS = 100_000
+MAX_MUNICIPALITIES = 1_000
+MAX_LOCKS = 100_000  # each of locks.require and locks.forbid
+MAX_ITEMS = 100  # entries of one person's list field (substances, interests, ...)
+MAX_VOCABULARY = 1_000  # additions to one vocabulary
+MAX_ID = 64  # characters of an id or a tag
+MAX_TEXT = 200  # characters of a name
+MAX_COUNT = 100_000  # a capacity, floor or ceiling
+MAX_YEARS = 120
+
+Id = Annotated[str, Field(min_length=1, max_length=MAX_ID)]
+Ref = Annotated[str, Field(max_length=MAX_ID)]
+Text = Annotated[str, Field(max_length=MAX_TEXT)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Years = Annotated[float, Field(ge=0, le=MAX_YEARS)]
+AgeGap = Annotated[int, Field(ge=0, le=MAX_YEARS)]
+Weight = Annotated[float, Field(ge=0, le=1000)]
+Tags = Annotated[list[Ref], Field(max_length=MAX_ITEMS)]
+VocabularyTags = Annotated[list[Ref], Field(max_length=MAX_VOCABULARY)]
+
+
+def _no_number_date(value: object) -> object:
+    """A bare number is not a date (pydantic would read it as seconds since 1970)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("expected a date (YYYY-MM-DD), found a number")
+    return value
+
+
+Date = Annotated[dt.date, BeforeValidator(_no_number_date)]
+
+
+class _Strict(BaseModel):
+    """Unknown keys are errors: a typo must not silently drop a constraint; NaN and
+    infinity are never valid numbers."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _lower_tags(values: object) -> object:
+    """Vocabulary values are lower case; accept `Alcohol` as `alcohol`."""
+    if isinstance(values, str):
+        return values.strip().lower()
+    if isinstance(values, list):
+        return [v.strip().lower() if isinstance(v, str) else v for v in values]
+    if isinstance(values, dict):
+        return {k.strip().lower() if isinstance(k, str) else k: _lower_tags(v)
+                for k, v in values.items()}
+    return values
+
+
+class Program(_Strict):
+    capacity: Count | None = None
+    mentor_capacity: Count = 2
+    position_per_participant: Annotated[float, Field(gt=0, le=1)] = 0.10
+    position_budget: Annotated[float, Field(ge=0, le=MAX_COUNT)] | None = None
+
+
+class Municipality(_Strict):
+    id: Id
+    name: Text | None = None
+    partner: bool = False
+    min: Count | None = None
+    max: Count | None = None
+    share: Annotated[float, Field(ge=0, le=MAX_COUNT)] | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Weights(_Strict):
+    """Relative weights of the compatibility criteria; `gender` counts only when
+    `same_gender: preferred`, `language` is an addition to the contract."""
+
+    age: Weight = 1.0
+    substances: Weight = 1.0
+    interests: Weight = 1.0
+    goals: Weight = 1.0
+    availability: Weight = 1.0
+    gender: Weight = 1.0
+    language: Weight = 1.0
+
+
+class Policy(_Strict):
+    objective: list[Criterion] = Field(
+        default_factory=lambda: list(DEFAULT_OBJECTIVE)
+    )
+    fairness: Fairness = "quotas"
+    same_gender: SameGender = "required"
+    min_recovery_years: Years = 2.0
+    max_age_gap: AgeGap | None = None
+    weights: Weights = Field(default_factory=Weights)
+
+    @field_validator("objective")
+    @classmethod
+    def _unique(cls, value: list[Criterion]) -> list[Criterion]:
+        if len(set(value)) != len(value):
+            raise ValueError("criteria must not repeat")
+        return value
+
+
+class Mentor(_Strict):
+    id: Id
+    gender: Gender
+    age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
+    municipality: Ref
+    serves: Annotated[list[Ref], Field(max_length=MAX_MUNICIPALITIES)] | None = None
+    capacity: Count | None = None
+    recovery_years: Years
+    trained: bool = True
+    active: bool = True
+    substances: Tags = Field(default_factory=list)
+    interests: Tags = Field(default_factory=list)
+    strengths: Tags = Field(default_factory=list)
+    availability: Tags = Field(default_factory=list)
+    languages: Tags = Field(default_factory=list)
+
+    _lower = field_validator(
+        "gender", "substances", "interests", "strengths", "availability", "languages",
+        mode="before",
+    )(_lower_tags)
+
+
+class Prefers(_Strict):
+    mentor_gender: MentorGender | None = None
+    max_age_gap: AgeGap | None = None
+
+    _lower = field_validator("mentor_gender", mode="before")(_lower_tags)
+
+
+class Participant(_Strict):
+    id: Id
+    gender: Gender
+    age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
+    municipality: Ref
+    consent: bool
+    referred: Date | None = None
+    discharge: Date | None = None
+    substances: Tags = Field(default_factory=list)
+    interests: Tags = Field(default_factory=list)
+    goals: Tags = Field(default_factory=list)
+    availability: Tags = Field(default_factory=list)
+    languages: Tags = Field(default_factory=list)
+    priority: Tags = Field(default_factory=list)
+    prefers: Prefers = Field(default_factory=Prefers)
+    exclude_mentors: Tags = Field(default_factory=list)
+
+    _lower = field_validator(
+        "gender", "substances", "interests", "goals", "availability", "languages", "priority",
+        mode="before",
+    )(_lower_tags)
+
+
+class Pair(_Strict):
+    participant: Ref
+    mentor: Ref
+    since: Date | None = None
+    release: bool = False
+
+
+LockList = Annotated[list[tuple[Ref, Ref]], Field(max_length=MAX_LOCKS)]
+
+
+class Locks(_Strict):
+    require: LockList = Field(default_factory=list)
+    forbid: LockList = Field(default_factory=list)
+
+
+class Vocabulary(_Strict):
+    """Scenario-specific additions to the closed vocabularies; `interests` maps new
+    tags to an activity category (or to null for no category)."""
+
+    substances: VocabularyTags = Field(default_factory=list)
+    goals: VocabularyTags = Field(default_factory=list)
+    strengths: VocabularyTags = Field(default_factory=list)
+    availability: VocabularyTags = Field(default_factory=list)
+    priority: VocabularyTags = Field(default_factory=list)
+    interests: Annotated[dict[Ref, Ref | None], Field(max_length=MAX_VOCABULARY)] = Field(
+        default_factory=dict)
+
+    _lower = field_validator(
+        "substances", "goals", "strengths", "availability", "priority", "interests",
+        mode="before",
+    )(_lower_tags)
+
+
+class Scenario(_Strict):
+    name: Text = "scenario"
+    date: Date = Field(default_factory=dt.date.today)
+    program: Program = Field(default_factory=Program)
+    municipalities: Annotated[
+        list[Municipality], Field(max_length=MAX_MUNICIPALITIES)] | None = None
+    policy: Policy = Field(default_factory=Policy)
+    mentors: Annotated[list[Mentor], Field(max_length=MAX_MENTORS)] = Field(
+        default_factory=list)
+    participants: Annotated[list[Participant], Field(max_length=MAX_PARTICIPANTS)] = Field(
+        default_factory=list)
+    pairs: Annotated[list[Pair], Field(max_length=MAX_PARTICIPANTS)] = Field(
+        default_factory=list)
+    locks: Locks = Field(default_factory=Locks)
+    vocabulary: Vocabulary = Field(default_factory=Vocabulary)
+
+    def municipality_list(self) -> list[Municipality]:
+        """The declared municipalities, or those named by people when none are declared."""
+        if self.municipalities is not None:
+            return list(self.municipalities)
+        named = {m.municipality for m in self.mentors} | {p.municipality for p in self.participants}
+        return [Municipality(id=mid) for mid in sorted(named)]
+
+    def mentor_capacity(self, mentor: Mentor) -> int:
+        return self.program.mentor_capacity if mentor.capacity is None else mentor.capacity
+
+
+def unwrap(annotation: Any) -> Any:
+    """`Annotated[int, ...] | None` -> `int`: the type a field holds when it is given."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            args = [a for a in get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation
+
+
+def allowed_keys(loc: Sequence[int | str]) -> list[str]:
+    """The keys of the mapping at a key path (`participants`, 3, `prefers`), or [] if the
+    path does not lead to a model."""
+    node: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            if get_origin(node) not in (list, tuple):
+                return []
+            node = unwrap(get_args(node)[0])
+        elif isinstance(node, type) and issubclass(node, BaseModel) and part in node.model_fields:
+            node = unwrap(node.model_fields[part].annotation)
+        else:
+            return []
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return list(node.model_fields)
+    return []
+
+
+def scenario_schema() -> dict[str, object]:
+    """The JSON Schema of a scenario file (contract version 1)."""
+    schema = Scenario.model_json_schema(mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "likematch scenario (contract version 1)"
+    return schema

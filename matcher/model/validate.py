@@ -1,0 +1,142 @@
+"""From parsed data to a `Scenario`, or every problem at once.
+
+All problems are collected and reported together; messages name the key path and
+never echo attribute values (drug history, goals, age), only ids and key names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from pydantic import ValidationError
+
+from matcher.model.checks import Partial, check_scenario
+from matcher.model.errors import Finding, ScenarioError, key_name
+from matcher.model.scenario import MAX_ID, Scenario, allowed_keys
+
+_MAPPING = re.compile(r"valid dictionary or instance of \w+")
+_TUPLE = "input should be a valid tuple"
+
+def format_loc(loc: Sequence[int | str], data: Any = None) -> str:
+    """`('participants', 3, 'age')` -> `participants[3] (P04).age`."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            if isinstance(node, list) and 0 <= part < len(node):
+                node = node[part]
+                if isinstance(node, dict) and isinstance(node.get("id"), str) and (
+                        len(node["id"]) <= MAX_ID):
+                    out += f" ({node['id']})"
+            else:
+                node = None
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def _pydantic_problems(error: ValidationError, data: Any) -> list[Finding]:
+    problems = []
+    for item in error.errors(include_input=False, include_url=False):
+        loc = list(item["loc"])
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            key = loc.pop() if loc else "?"
+            message = f"unknown key '{key_name(key)}'" + _allowed(str(key), loc)
+        elif kind == "missing":
+            key = loc.pop() if loc else "?"
+            message = f"missing required key '{key}'"
+        else:
+            text = item["msg"].removeprefix("Value error, ")
+            message = _MAPPING.sub("mapping of keys (key: value)", text[0].lower() + text[1:])
+            if message == _TUPLE:
+                message = "expected a pair [participant, mentor]"
+        # Pydantic adds the tuple index of lock pairs and function names to locs.
+        loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
+        problems.append(Finding(format_loc(loc, data), message))
+    return problems
+
+
+def _allowed(key: str, loc: Sequence[int | str]) -> str:
+    """`; did you mean 'consent'? allowed: id, gender, ...` for an unknown key."""
+    keys = allowed_keys([p for p in loc if not (isinstance(p, str) and "-" in p)])
+    if not keys:
+        return ""
+    close = difflib.get_close_matches(key.lower(), keys, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ";"
+    return f"{hint} allowed: {', '.join(keys)}"
+
+
+_RECORDS = ("municipalities", "mentors", "participants", "pairs")
+
+
+def _partial_problems(error: ValidationError, data: dict[str, Any]) -> list[Finding]:
+    """The cross-record problems among the records that do have a valid shape, so that a
+    wrong type and a dangling reference elsewhere are reported in one go. Records with a
+    shape error are left out (their ids still count as known); a section with one is
+    left at its default."""
+    bad: dict[str, set[int]] = {}
+    drop: set[str] = set()
+    for item in error.errors(include_input=False, include_url=False):
+        loc = item["loc"]
+        if loc and loc[0] in _RECORDS and len(loc) > 1 and isinstance(loc[1], int):
+            bad.setdefault(str(loc[0]), set()).add(loc[1])
+        elif loc[:1] == ("locks",) and len(loc) > 2 and isinstance(loc[2], int):
+            bad.setdefault(f"locks.{loc[1]}", set()).add(loc[2])
+        elif loc:
+            drop.add(str(loc[0]))
+        else:
+            return []
+    if drop & {"mentors", "participants"}:
+        return []  # every reference to them would look dangling
+    rest = {key: value for key, value in data.items() if key not in drop}
+    partial = Partial(vocabulary="vocabulary" not in drop)
+    for kind, indices in bad.items():
+        if kind.split(".")[0] in drop:
+            continue
+        holder = rest
+        if kind.startswith("locks."):
+            if not isinstance(rest["locks"], dict):
+                return []
+            holder = rest["locks"] = dict(rest["locks"])
+        key = kind.removeprefix("locks.")
+        records = holder[key]
+        if not isinstance(records, list):
+            return []  # a tuple or set handed to `validate` by a caller: no second stage
+        partial.positions[kind] = [i for i in range(len(records)) if i not in indices]
+        holder[key] = [records[i] for i in partial.positions[kind]]
+        ids = [r.get("id") if isinstance(r, dict) else None
+               for i, r in enumerate(records) if i in indices]
+        partial.absent[kind] = {i for i in ids if isinstance(i, str)}
+        if not all(isinstance(i, str) for i in ids):
+            partial.open_kinds.add(kind)
+    try:
+        scenario = Scenario.model_validate(rest)
+    except ValidationError:
+        return []
+    return check_scenario(scenario, partial)
+
+
+def validate(data: Any, source: str = "") -> Scenario:
+    """Build a scenario from parsed data, or raise `ScenarioError` with every problem."""
+    if data is None:
+        raise ScenarioError([Finding("", "the file is empty")], source)
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            [Finding("", "the top level must be a mapping of keys (name, mentors, ...)")],
+            source,
+        )
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as error:
+        problems = _pydantic_problems(error, data) + _partial_problems(error, data)
+        raise ScenarioError(problems, source) from None
+    problems = check_scenario(scenario)
+    if problems:
+        raise ScenarioError(problems, source)
+    return scenario

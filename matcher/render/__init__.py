@@ -1,0 +1,2 @@
+"""Turning results into what people read: tables, the meeting report, plans, charts and
+privacy transforms."""

@@ -1,0 +1,204 @@
+"""The pairing-meeting report: one self-contained, printable page (HTML or Markdown).
+
+It carries the proposal, the waiting list in priority order, the municipality table,
+mentor load and the settings that produced it. No wall-clock time is printed, so the
+same input gives the same page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+
+from matcher.core.priority import priorities
+from matcher.explain.result import Result
+from matcher.model.scenario import Scenario
+
+CSS = """
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; font-size: 11pt; }
+h1 { font-size: 1.5em; margin-bottom: 0.2em; }
+h2 { font-size: 1.15em; margin-top: 1.6em; border-bottom: 1px solid #999; }
+table { border-collapse: collapse; width: 100%; margin: 0.5em 0; }
+th, td { border: 1px solid #bbb; padding: 4px 6px; text-align: left; vertical-align: top; }
+th { background: #eee; }
+td.num { text-align: right; }
+ul { margin: 0; padding-left: 1.2em; }
+.muted { color: #666; }
+@media print { body { margin: 1cm; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
+"""
+
+
+Cell = str | list[str]  # a list is shown as a bullet list
+Rows = list[list[Cell]]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    header: list[str]
+    rows: Rows
+
+
+def sections(scenario: Scenario, result: Result) -> list[Section]:
+    prio = dict(zip((p.id for p in scenario.participants), priorities(scenario), strict=True))
+    people = {p.id: p for p in scenario.participants}
+
+    pairs: Rows = []
+    for pair in result.pairs:
+        alts = [
+            f"{a.mentor} (score {a.score:.2f}: {a.summary})" for a in pair.alternatives
+        ]
+        kind = "kept" if pair.existing else "new"
+        pairs.append([pair.participant, pair.mentor, kind, f"{pair.score:.2f}", pair.reasons,
+                      alts])
+
+    # Without consent nobody is scored or ranked: they come last, without points.
+    order = sorted(result.unmatched, key=lambda w: (
+        not people[w.participant].consent, -prio[w.participant].points, w.participant))
+    waiting: Rows = []
+    for rank, person in enumerate(order, start=1):
+        p, who = prio[person.participant], people[person.participant]
+        ranked: list[Cell] = [str(p.points), p.reasons(list(dict.fromkeys(who.priority)))]
+        unranked: list[Cell] = ["", []]
+        waiting.append([
+            str(rank) if who.consent else "", person.participant,
+            *(ranked if who.consent else unranked), person.reasons, person.would_match_if,
+        ])
+
+    munis: Rows = []
+    for key, row in result.municipalities.items():
+        floor = "" if row.min is None else str(row.min)
+        if row.min_enforced is not None and row.min_enforced != row.min:
+            floor += f" (capped to {row.min_enforced})"
+        coverage = "" if row.coverage is None else f"{row.coverage:.0%}"
+        munis.append([key, str(row.active), str(row.new), str(row.waiting), coverage, floor,
+                      "" if row.max is None else str(row.max)])
+
+    load: dict[str, list[int]] = {m.id: [0, 0] for m in scenario.mentors}
+    for pair in result.pairs:
+        load[pair.mentor][0 if pair.existing else 1] += 1
+    ppp = scenario.program.position_per_participant
+    mentors: Rows = []
+    for m in scenario.mentors:
+        kept, new = load[m.id]
+        status = "on leave" if not m.active else ("not trained" if not m.trained else "")
+        mentors.append([m.id, str(scenario.mentor_capacity(m)), str(kept), str(new),
+                        str(kept + new), f"{(kept + new) * ppp:.2f}", status])
+    total = sum(k + n for k, n in load.values())
+    mentors.append(["total", "", "", "", str(total), f"{total * ppp:.2f}", ""])
+
+    policy, program = scenario.policy, scenario.program
+    weights = ", ".join(f"{k} {v:g}" for k, v in policy.weights.model_dump().items())
+    settings: Rows = [
+        ["round date", str(scenario.date)],
+        ["objective", " > ".join(policy.objective)],
+        ["fairness", policy.fairness],
+        ["same gender", policy.same_gender],
+        ["min recovery years", f"{policy.min_recovery_years:g}"],
+        ["max age gap", "none" if policy.max_age_gap is None else str(policy.max_age_gap)],
+        ["weights", weights],
+        ["programme capacity", "none" if program.capacity is None else str(program.capacity)],
+        ["default mentor capacity", str(program.mentor_capacity)],
+        ["post per participant", f"{program.position_per_participant:g}"],
+        ["position budget",
+         "none" if program.position_budget is None else f"{program.position_budget:g}"],
+        ["solver", f"{result.solver} ({result.status})"],
+        ["likematch version", _version()],
+    ]
+    return [
+        Section("Proposed pairs",
+                ["Participant", "Mentor", "", "Score", "Reasons", "Alternatives"], pairs),
+        Section("Waiting list, in priority order",
+                ["#", "Participant", "Points", "Priority", "Why waiting", "Would match if"],
+                waiting),
+        Section("Municipalities",
+                ["Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"],
+                munis),
+        Section("Mentor load",
+                ["Mentor", "Capacity", "Kept", "New", "Load", "Posts", "Status"], mentors),
+        Section("Settings", ["Setting", "Value"], settings),
+    ]
+
+
+def _version() -> str:
+    from matcher import __version__
+
+    return __version__
+
+
+def _summary(result: Result) -> str:
+    m = result.metrics
+    text = (f"{m.matched} of {m.eligible} participants with consent in a pair "
+            f"({m.new} new, {m.existing} kept); {m.waiting} waiting; "
+            f"mean score {m.mean_score:.2f}; mentor posts used {m.positions_used:g}.")
+    return f"{text} {fairness_line(result)}" if result.fairness else text
+
+
+def fairness_line(result: Result) -> str:
+    f = result.fairness
+    if f is None:
+        return ""
+    lowest = "n/a" if f.lowest_coverage is None else f"{f.lowest_coverage:.0%}"
+    return (f"Fairness {f.mode}: lowest municipality coverage {lowest}; price against none: "
+            f"{f.price_coverage} pairs, {f.price_priority} priority points, "
+            f"{f.price_quality:+.3f} total score.")
+
+
+def to_html(scenario: Scenario, result: Result) -> str:
+    def cell(value: str | list[str]) -> str:
+        if isinstance(value, list):
+            if not value:
+                return "<td></td>"
+            return "<td><ul>" + "".join(f"<li>{escape(v)}</li>" for v in value) + "</ul></td>"
+        cls = ' class="num"' if value.replace(".", "", 1).isdigit() else ""
+        return f"<td{cls}>{escape(value)}</td>"
+
+    title = escape(f"Pairing meeting: {scenario.name}")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{title}</title><style>{CSS}</style></head><body>",
+        f"<h1>{title}</h1>",
+        f'<p class="muted">Round {escape(str(scenario.date))}: a proposal for the '
+        "coordinator, who decides every pair.</p>",
+        f"<p>{escape(_summary(result))}</p>",
+    ]
+    for note in result.notes:
+        parts.append(f'<p class="muted">Note: {escape(note)}</p>')
+    for conflict in result.conflicts:
+        parts.append(f"<p><strong>Conflict:</strong> {escape(conflict)}</p>")
+    for section in sections(scenario, result):
+        slug = section.title.split(",")[0].lower().replace(" ", "-")
+        parts.append(f'<section id="{slug}"><h2>{escape(section.title)}</h2>')
+        if not section.rows:
+            parts.append('<p class="muted">None.</p></section>')
+            continue
+        parts.append("<table><thead><tr>")
+        parts += [f"<th>{escape(h)}</th>" for h in section.header]
+        parts.append("</tr></thead><tbody>")
+        for row in section.rows:
+            parts.append("<tr>" + "".join(cell(v) for v in row) + "</tr>")
+        parts.append("</tbody></table></section>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+def to_markdown(scenario: Scenario, result: Result) -> str:
+    def cell(value: str | list[str]) -> str:
+        text = "<br>".join(value) if isinstance(value, list) else value
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = [f"# Pairing meeting: {scenario.name}", "",
+             f"Round {scenario.date}: a proposal for the coordinator, who decides every pair.",
+             "", _summary(result), ""]
+    lines += [f"*Note: {note}*" for note in result.notes]
+    lines += [f"**Conflict:** {conflict}" for conflict in result.conflicts]
+    for section in sections(scenario, result):
+        lines += ["", f"## {section.title}", ""]
+        if not section.rows:
+            lines.append("None.")
+            continue
+        lines.append("| " + " | ".join(section.header) + " |")
+        lines.append("|" + " --- |" * len(section.header))
+        lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in section.rows]
+    return "\n".join(lines) + "\n"

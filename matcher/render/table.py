@@ -1,0 +1,78 @@
+"""The readable table a coordinator sees by default (rich)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from matcher.explain.result import Result
+from matcher.render.report import fairness_line
+
+TABLE_REASONS = 4  # the table shows the strongest reasons; JSON and reports show all
+
+
+def render_table(result: Result, console: Console) -> None:
+    status_style = {"optimal": "green", "feasible": "yellow", "infeasible": "red"}[result.status]
+    console.print(
+        f"[bold]{escape(result.scenario)}[/]  status [{status_style}]{result.status}[/]"
+        f"  solver {result.solver}  {result.elapsed_s * 1000:.0f} ms",
+        highlight=False,
+    )
+    m = result.metrics
+    console.print(
+        f"{m.matched} of {m.eligible} participants with consent in a pair "
+        f"({m.new} new, {m.existing} kept), {m.waiting} waiting, mean score {m.mean_score:.2f}, "
+        f"mentor posts used: {m.positions_used:g}",
+        highlight=False,
+    )
+
+    pairs = Table(title="Pairs", title_justify="left", show_lines=False)
+    pairs.add_column("Participant", no_wrap=True)
+    pairs.add_column("Mentor", no_wrap=True)
+    pairs.add_column("", no_wrap=True)
+    pairs.add_column("Score", justify="right", no_wrap=True)
+    pairs.add_column("Reasons")
+    for pair in result.pairs:
+        pairs.add_row(
+            escape(pair.participant),
+            escape(pair.mentor),
+            "kept" if pair.existing else "[bold green]new[/]",
+            f"{pair.score:.2f}",
+            escape("; ".join(pair.reasons[:TABLE_REASONS])),
+        )
+    console.print(pairs)
+
+    if result.unmatched:
+        waiting = Table(title="Waiting", title_justify="left")
+        waiting.add_column("Participant", no_wrap=True)
+        waiting.add_column("Why")
+        helps = any(person.would_match_if for person in result.unmatched)
+        if helps:
+            waiting.add_column("Would match if")
+        for person in result.unmatched:
+            cells = [person.participant, "; ".join(person.reasons)]
+            if helps:
+                cells.append("; ".join(person.would_match_if))
+            waiting.add_row(*(escape(c) for c in cells))
+        console.print(waiting)
+
+    munis = Table(title="Municipalities", title_justify="left")
+    for column in ("Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"):
+        munis.add_column(column, justify="left" if column == "Municipality" else "right")
+    for key, row in result.municipalities.items():
+        floor = "" if row.min is None else str(row.min)
+        if row.min_enforced is not None and row.min_enforced != row.min:
+            floor += f" (capped {row.min_enforced})"
+        munis.add_row(
+            escape(key), str(row.active), str(row.new), str(row.waiting),
+            "" if row.coverage is None else f"{row.coverage:.0%}", floor,
+            "" if row.max is None else str(row.max),
+        )
+    console.print(munis)
+    if result.fairness is not None:
+        console.print(fairness_line(result), highlight=False)
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    for conflict in result.conflicts:
+        console.print(f"[red]conflict:[/] {escape(conflict)}", highlight=False)
