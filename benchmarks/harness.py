@@ -35,6 +35,7 @@ class Case:
 
     @property
     def label(self) -> str:
+        """How the case is named in tables, results and plots."""
         return "example" if self.participants == 0 else f"{self.participants}x{self.mentors}"
 
 
@@ -43,6 +44,8 @@ EXAMPLE = Case(0, 0)
 
 @dataclass
 class Run:
+    """One (case, back-end, mode) measurement: its times, memory, objective or error."""
+
     case: str
     solver: str
     mode: str  # "library" (matcher.solve), "backend" (the solver alone) or "cli"
@@ -55,10 +58,12 @@ class Run:
 
     @property
     def median_s(self) -> float:
+        """The median time in seconds (NaN when nothing ran)."""
         return statistics.median(self.times_s) if self.times_s else float("nan")
 
 
 def parse_case(text: str) -> Case:
+    """A `--sizes` entry (`PxM` or `example`) as a case; exits with a message otherwise."""
     if text == "example":
         return EXAMPLE
     try:
@@ -69,24 +74,30 @@ def parse_case(text: str) -> Case:
 
 
 def scenario_data(case: Case) -> dict[str, Any]:
+    """The case's scenario as plain data, generated or read from the bundled example."""
+    # Lazy imports here and in the runs below: only the fresh process of a run loads
+    # matcher, the solvers and OR-Tools, never the harness's parent process.
     if case == EXAMPLE:
-        import matcher
-        from matcher.io.documents import read_document
+        import matcher  # lazy, see above
+        from matcher.io.documents import read_document  # lazy
 
         data: dict[str, Any] = read_document(matcher.EXAMPLE)
         return data
-    from benchmarks.generator import generate
+    from benchmarks.generator import generate  # lazy: it loads matcher
 
     return generate(case.participants, case.mentors, case.seed)
 
 
 def _peak_mb() -> float:
+    """This process's peak resident memory so far, in MB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def _library_run(case: Case, solver: str, repeat: int, time_limit: float | None,
-                 explain: bool) -> Run:
-    import matcher
+def _library_run(
+    case: Case, solver: str, repeat: int, time_limit: float | None, explain: bool
+) -> Run:
+    """`matcher.solve` in this process: build, solve and (unless not) explain."""
+    import matcher  # lazy, see scenario_data
 
     scenario = matcher.validate(scenario_data(case))
     run = Run(case.label, solver, "library" if explain else "library, no explain", "")
@@ -100,19 +111,20 @@ def _library_run(case: Case, solver: str, repeat: int, time_limit: float | None,
     return run
 
 
-def _backend_run(case: Case, solver: str, repeat: int, time_limit: float | None,
-                 explain: bool) -> Run:
+def _backend_run(
+    case: Case, solver: str, repeat: int, time_limit: float | None, explain: bool
+) -> Run:
     """The back-end alone on the built problem: what the solver targets are about."""
-    import matcher
-    from matcher.core.problem import build
-    from solvers import Options, get_solver
+    import matcher  # lazy, see scenario_data
+    from matcher.core.problem import build  # lazy
+    from solvers import Options, get_solver  # lazy
 
     problem = build(matcher.validate(scenario_data(case))).problem
     backend = get_solver(solver)
     run = Run(case.label, solver, "backend", "")
     for _ in range(repeat):
         start = time.perf_counter()
-        solution = backend.solve(problem, Options(time_limit=time_limit))
+        solution = backend.solve(problem, Options.within(time_limit))
         run.times_s.append(time.perf_counter() - start)
     run.status = solution.status
     run.levels = dict(solution.levels)
@@ -120,14 +132,23 @@ def _backend_run(case: Case, solver: str, repeat: int, time_limit: float | None,
     return run
 
 
-def _cli_run(case: Case, solver: str, repeat: int, time_limit: float | None,
-             explain: bool) -> Run:
+def _cli_run(case: Case, solver: str, repeat: int, time_limit: float | None, explain: bool) -> Run:
+    """The `likematch solve` command end to end, on the scenario written to a file."""
     run = Run(case.label, solver, "cli" if explain else "cli, no explain", "")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "scenario.json"
         path.write_text(json.dumps(scenario_data(case)), encoding="utf-8")
-        command = [sys.executable, "-m", "matcher", "solve", str(path), "--solver", solver,
-                   "--format", "json"]
+        command = [
+            sys.executable,
+            "-m",
+            "matcher",
+            "solve",
+            str(path),
+            "--solver",
+            solver,
+            "--format",
+            "json",
+        ]
         if time_limit is not None:
             command += ["--time-limit", str(time_limit)]
         if not explain:
@@ -147,8 +168,10 @@ def _cli_run(case: Case, solver: str, repeat: int, time_limit: float | None,
     return run
 
 
-def run_one(case: Case, solver: str, mode: str, repeat: int, time_limit: float | None,
-            explain: bool = True) -> Run:
+def run_one(
+    case: Case, solver: str, mode: str, repeat: int, time_limit: float | None, explain: bool = True
+) -> Run:
+    """One run in this process; a failing back-end is reported as an `error` run."""
     worker = {"cli": _cli_run, "backend": _backend_run}.get(mode, _library_run)
     try:
         return worker(case, solver, repeat, time_limit, explain)
@@ -157,7 +180,12 @@ def run_one(case: Case, solver: str, mode: str, repeat: int, time_limit: float |
 
 
 def run_isolated(
-    case: Case, solver: str, mode: str, repeat: int, time_limit: float | None, timeout: float,
+    case: Case,
+    solver: str,
+    mode: str,
+    repeat: int,
+    time_limit: float | None,
+    timeout: float,
     explain: bool = True,
 ) -> Run:
     """One run in a fresh process, killed after `timeout` seconds."""
@@ -186,13 +214,17 @@ def add_gaps(runs: list[Run]) -> None:
 
 
 def markdown(runs: list[Run]) -> str:
+    """The runs as a Markdown table."""
     lines = [
         "| case | solver | mode | status | median | runs | peak MB | coverage | quality | gap |",
         "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for r in runs:
-        median = "-" if not r.times_s else (
-            f"{r.median_s * 1000:.2f} ms" if r.median_s < 1 else f"{r.median_s:.2f} s")
+        median = (
+            "-"
+            if not r.times_s
+            else (f"{r.median_s * 1000:.2f} ms" if r.median_s < 1 else f"{r.median_s:.2f} s")
+        )
         lines.append(
             f"| {r.case} | {r.solver} | {r.mode} | {r.status} | {median} | {len(r.times_s)} "
             f"| {r.peak_mb:.0f} | {r.levels.get('coverage', '-')} "
@@ -204,10 +236,10 @@ def markdown(runs: list[Run]) -> str:
 def plot(runs: list[Run], path: Path) -> bool:
     """Time against size per back-end; False when matplotlib is not installed."""
     try:
-        import matplotlib
+        import matplotlib  # lazy: matplotlib is optional (the `bench` extra)
 
         matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        import matplotlib.pyplot as plt  # lazy
     except ImportError:
         return False
     fig, ax = plt.subplots(figsize=(7, 4.5))
@@ -233,6 +265,7 @@ def plot(runs: list[Run], path: Path) -> bool:
 
 
 def write(runs: list[Run], folder: Path, meta: dict[str, Any]) -> list[Path]:
+    """Results as JSON and Markdown (and a plot when possible) in `folder`; the paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / "results.json", folder / "results.md"]
     payload = {
@@ -247,4 +280,5 @@ def write(runs: list[Run], folder: Path, meta: dict[str, Any]) -> list[Path]:
 
 
 def machine() -> dict[str, Any]:
+    """What the results were measured on, for the results' metadata."""
     return {"cpus": os.cpu_count(), "python": sys.version.split()[0], "platform": sys.platform}

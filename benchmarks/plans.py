@@ -25,15 +25,31 @@ from matcher.planning.executor import Executor, InProcess, LocalProcesses
 from matcher.planning.simulate import Settings, simulate
 from matcher.planning.whatif import Grid, run_whatif
 
-GRID = Grid(add_mentors=(0, 1, 2, 3, 4), mentor_capacity=(2, 3), capacity=(10, 12, 15, 20, 25),
-            fairness=("quotas", "maxmin"))
-WHATIF_ARGS = ["whatif", "--add-mentors", "0,1,2,3,4", "--mentor-capacity", "2,3",
-               "--capacity", "10,12,15,20,25", "--fairness", "quotas,maxmin", "--format", "json"]
+GRID = Grid(
+    add_mentors=(0, 1, 2, 3, 4),
+    mentor_capacity=(2, 3),
+    capacity=(10, 12, 15, 20, 25),
+    fairness=("quotas", "maxmin"),
+)
+WHATIF_ARGS = [
+    "whatif",
+    "--add-mentors",
+    "0,1,2,3,4",
+    "--mentor-capacity",
+    "2,3",
+    "--capacity",
+    "10,12,15,20,25",
+    "--fairness",
+    "quotas,maxmin",
+    "--format",
+    "json",
+]
 SIM_ARGS = ["simulate", "--months", "12", "--runs", "200", "--seed", "1", "--format", "json"]
 TARGETS = {"whatif": 5.0, "simulate": 60.0}
 
 
 def _median(fn: Callable[[], object], repeat: int) -> float:
+    """Median wall-clock seconds of `repeat` calls of `fn`."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -43,10 +59,12 @@ def _median(fn: Callable[[], object], repeat: int) -> float:
 
 
 def _pool(workers: int) -> Executor:
+    """This process alone for one worker, local worker processes otherwise."""
     return InProcess() if workers == 1 else LocalProcesses(workers)
 
 
 def _whatif(workers: int) -> None:
+    """The 100-variant what-if grid of the example, in the library."""
     pool = _pool(workers)
     try:
         result = run_whatif(matcher.load(matcher.EXAMPLE), GRID, executor=pool)
@@ -56,20 +74,24 @@ def _whatif(workers: int) -> None:
 
 
 def _simulate(workers: int) -> None:
+    """200 simulated years of the example, in the library."""
     pool = _pool(workers)
     try:
-        simulate(matcher.load(matcher.EXAMPLE), Settings(months=12, runs=200, seed=1),
-                 executor=pool)
+        simulate(
+            matcher.load(matcher.EXAMPLE), Settings(months=12, runs=200, seed=1), executor=pool
+        )
     finally:
         pool.close()
 
 
 def _cli(args: list[str], workers: int) -> Callable[[], object]:
+    """A call of the `likematch` command with `args`, end to end."""
     command = [sys.executable, "-m", "matcher", *args, "--workers", str(workers), "--quiet"]
     return lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Time every task and mode, print the table (and write JSON); the exit status."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.plans", description=__doc__)
     parser.add_argument("--repeat", type=int, default=3, help="repetitions (median taken)")
     parser.add_argument("--workers", type=int, default=2, help="parallel workers to compare")
@@ -88,11 +110,19 @@ def main(argv: list[str] | None = None) -> int:
     print("| --- | --- | ---: | ---: | ---: |")
     for task, mode, workers, fn in cases:
         median = _median(fn, args.repeat)
-        rows.append({"task": task, "mode": mode, "workers": workers,
-                     "median_s": round(median, 3), "target_s": TARGETS[task]})
+        rows.append(
+            {
+                "task": task,
+                "mode": mode,
+                "workers": workers,
+                "median_s": round(median, 3),
+                "target_s": TARGETS[task],
+            }
+        )
         flag = "" if median <= TARGETS[task] else " (over target)"
-        print(f"| {task} | {mode} | {workers} | {median:.2f}{flag} | {TARGETS[task]:g} |",
-              flush=True)
+        print(
+            f"| {task} | {mode} | {workers} | {median:.2f}{flag} | {TARGETS[task]:g} |", flush=True
+        )
     if args.out is not None:
         args.out.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
     return 0

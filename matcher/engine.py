@@ -5,26 +5,18 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Iterable
-from dataclasses import replace
 
 from matcher.core.problem import Built, build
 from matcher.core.scoring import QUALITY_SCALE
-from matcher.explain.counterfactual import (
-    MAX_SOLVES,
-    Budget,
-    OutOfTimeError,
-    Resolver,
-    alternatives,
-    previous_note,
-    would_match_if,
-)
+from matcher.explain.alternatives import alternatives
 from matcher.explain.reasons import build_result
+from matcher.explain.remedies import would_match_if
+from matcher.explain.resolver import MAX_SOLVES, OutOfTimeError, Resolver, WorkBudget
 from matcher.explain.result import FairnessSummary, Result
+from matcher.explain.stability import previous_note
 from matcher.model.scenario import Scenario
 from solvers import Options, Solution, Solver, get_solver
-from solvers.cpsat import ConstraintKey, conflicting_constraints
-
-MIN_SOLVE_S = 0.01
+from solvers.conflicts import ConstraintKey, conflicting_constraints
 
 
 class UnsupportedError(ValueError):
@@ -34,16 +26,14 @@ class UnsupportedError(ValueError):
 def describe_constraint(built: Built, key: ConstraintKey) -> str:
     """A guarded constraint of the problem in the words of the scenario."""
     scenario, problem = built.scenario, built.problem
-    kind = key[0]
+    kind, index = key.kind, key.index
     if kind == "capacity":
         return f"program.capacity {scenario.program.capacity} (rule 1)"
     if kind == "budget":
         return f"program.position_budget {scenario.program.position_budget:g} (rule 1)"
-    index = int(key[1])
     if kind == "required":
         p, m = problem.edge_p[index], problem.edge_m[index]
-        return (f"locks.require {built.enc.participant_ids[p]}-{built.enc.mentor_ids[m]} "
-                "(rule 6)")
+        return f"locks.require {built.enc.participant_ids[p]}-{built.enc.mentor_ids[m]} (rule 6)"
     group = problem.groups[index]
     muni = scenario.municipality_list()[index]
     if kind == "lower":
@@ -75,11 +65,6 @@ def previous_pairs(previous: Previous) -> list[tuple[str, str]]:
     return [(str(p), str(m)) for p, m in previous]
 
 
-def _left(deadline: float | None) -> float | None:
-    """Seconds until `deadline` (a little at least, so a back-end can report what it has)."""
-    return None if deadline is None else max(deadline - time.monotonic(), MIN_SOLVE_S)
-
-
 def solve(
     scenario: Scenario,
     solver: str = "auto",
@@ -102,18 +87,17 @@ def solve(
     An infeasible scenario gives a result with status `infeasible` and `conflicts`.
     """
     start = time.perf_counter()
-    deadline = None if time_limit is None else time.monotonic() + time_limit
+    options = Options.within(time_limit, threads=threads, seed=seed)  # one deadline for all
     backend = get_solver(solver)
     earlier = None if previous is None else previous_pairs(previous)
     built = build(scenario, previous=earlier)
     conflicts = built.conflicts
     solution = Solution(status="infeasible")
-    options = Options(time_limit=time_limit, threads=threads, seed=seed)
     if not conflicts:
         reason = backend.supports(built.problem)
         if reason is not None:
             raise UnsupportedError(f"solver '{solver}' cannot solve this scenario: {reason}")
-        solution = backend.solve(built.problem, replace(options, time_limit=_left(deadline)))
+        solution = backend.solve(built.problem, options)
         if solution.status == "infeasible":
             conflicts = diagnose(built)
     name = solution.solver or backend.name
@@ -122,8 +106,7 @@ def solve(
         return result.model_copy(update={"conflicts": conflicts})
     resolver = None
     if explain:
-        budget = Budget.for_problem(built.problem.n_edges, deadline)
-        resolver = Resolver(options, budget)
+        resolver = Resolver(options, WorkBudget.for_problem(built.problem.n_edges))
         result = _explain(result, built, solution, resolver)
     if earlier is not None:
         note = previous_note(built, solution, earlier, resolver)
@@ -141,22 +124,34 @@ def _explain(result: Result, built: Built, solution: Solution, resolver: Resolve
         notes.append("the time limit left no time for the price of fairness")
     others = alternatives(built, solution, resolver)
     index = built.enc.participant_index
-    waiting = [index[w.participant] for w in result.unmatched
-               if built.enc.p_consent[index[w.participant]]]
+    waiting = [
+        index[w.participant] for w in result.unmatched if built.enc.p_consent[index[w.participant]]
+    ]
     helps = would_match_if(built, solution, waiting, resolver)
-    pairs = [p.model_copy(update={"alternatives": others.get(p.participant, [])})
-             if not p.existing else p for p in result.pairs]
-    unmatched = [w.model_copy(update={"would_match_if": helps.get(w.participant, [])})
-                 for w in result.unmatched]
+    pairs = [
+        p.model_copy(update={"alternatives": others.get(p.participant, [])})
+        if not p.existing
+        else p
+        for p in result.pairs
+    ]
+    unmatched = [
+        w.model_copy(update={"would_match_if": helps.get(w.participant, [])})
+        for w in result.unmatched
+    ]
     if budget.skipped:
-        cause = ("stopped at the time limit" if budget.timed_out
-                 else "cover part of this large round")
+        cause = (
+            "stopped at the time limit" if budget.timed_out else "cover part of this large round"
+        )
         who = "1 person has" if budget.skipped == 1 else f"{budget.skipped} people have"
-        notes.append(f"explanations by re-solving {cause}: {who} no alternatives or "
-                     "would_match_if")
-    return result.model_copy(update={
-        "pairs": pairs, "unmatched": unmatched, "notes": notes, "fairness": fairness,
-    })
+        notes.append(f"explanations by re-solving {cause}: {who} no alternatives or would_match_if")
+    return result.model_copy(
+        update={
+            "pairs": pairs,
+            "unmatched": unmatched,
+            "notes": notes,
+            "fairness": fairness,
+        }
+    )
 
 
 def price_of_fairness(
@@ -164,14 +159,13 @@ def price_of_fairness(
 ) -> FairnessSummary:
     """`fairness_summary` with the reference solved by `backend`, for callers that solve
     many variants without explanations."""
-    return fairness_summary(result, built, Resolver(options, Budget(MAX_SOLVES), backend))
+    return fairness_summary(result, built, Resolver(options, WorkBudget(MAX_SOLVES), backend))
 
 
 def fairness_summary(result: Result, built: Built, resolver: Resolver) -> FairnessSummary:
     """Coverage and total score lost against fairness `none` under the same hard rules
     (floors and ceilings hold in every mode, so `quotas` costs nothing by definition)."""
-    coverages = [row.coverage for row in result.municipalities.values()
-                 if row.coverage is not None]
+    coverages = [row.coverage for row in result.municipalities.values() if row.coverage is not None]
     lowest = min(coverages) if coverages else None
     mode = built.scenario.policy.fairness
     lost = {"coverage": 0, "priority": 0, "quality": 0}
@@ -180,6 +174,9 @@ def fairness_summary(result: Result, built: Built, resolver: Resolver) -> Fairne
         if reference is not None:
             lost = {k: reference.levels[k] - result.metrics.objective[k] for k in lost}
     return FairnessSummary(
-        mode=mode, lowest_coverage=lowest, price_coverage=lost["coverage"],
-        price_priority=lost["priority"], price_quality=round(lost["quality"] / QUALITY_SCALE, 3),
+        mode=mode,
+        lowest_coverage=lowest,
+        price_coverage=lost["coverage"],
+        price_priority=lost["priority"],
+        price_quality=round(lost["quality"] / QUALITY_SCALE, 3),
     )

@@ -34,9 +34,11 @@ class AutoSolver:
         raise RuntimeError("no exact back-end supports this problem")  # cpsat supports all
 
     def supports(self, problem: Problem) -> str | None:
+        """None: CP-SAT, last in line, supports every problem."""
         return None
 
     def solve(self, problem: Problem, options: Options) -> Solution:
+        """The chosen back-end's solution, naming that back-end."""
         solver = self.choose(problem)
         solution = solver.solve(problem, options)
         return Solution(solution.status, solution.chosen, solution.levels, solver=solver.name)

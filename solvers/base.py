@@ -11,6 +11,7 @@ maximise (see `evaluate`), so that every back-end optimises and reports the same
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -40,6 +41,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Problem:
+    """One round as every back-end sees it (see the module docstring)."""
+
     n_participants: int
     n_mentors: int
     edge_p: IntArray
@@ -60,19 +63,24 @@ class Problem:
 
     @property
     def n_edges(self) -> int:
+        """Candidate edges."""
         return len(self.edge_p)
 
     @property
     def total_limit(self) -> int | None:
+        """The tighter of capacity and budget on new pairs (None: neither)."""
         limits = [x for x in (self.capacity, self.budget) if x is not None]
         return min(limits) if limits else None
 
     @property
     def edge_group(self) -> IntArray:
+        """The group of each edge's participant."""
         return self.participant_group[self.edge_p]
 
     @property
     def has_fairness_level(self) -> bool:
+        """Whether fairness is an objective level (`proportional` or `maxmin`) rather
+        than only bounds."""
         return "fairness" in self.objective and self.fairness in ("proportional", "maxmin")
 
     @property
@@ -80,21 +88,54 @@ class Problem:
         """The objective levels that matter, most important first (`quotas` and `none`
         add no fairness level: their bounds are constraints)."""
         kept = tuple(
-            level for level in self.objective
+            level
+            for level in self.objective
             if (level != "fairness" or self.has_fairness_level) and level != "stability"
         )
         return (*kept, "stability") if self.stable is not None else kept
 
 
+#: The least time a solve is given, even when the deadline has (nearly) passed, so that a
+#: back-end can still report what it has found (or that it found nothing) instead of
+#: failing to start. The one minimum slice of every back-end and driver.
+MIN_SLICE_S = 0.01
+
+
 @dataclass(frozen=True)
 class Options:
-    time_limit: float | None = None  # seconds
+    """How to run a solve. One absolute deadline bounds a whole call: drivers (leximin,
+    pricing, the engine, explanations) hand the same options down to every inner solve,
+    so the time left is never converted to a relative limit and back."""
+
+    deadline: float | None = None  # a time.monotonic() value; None = no limit
     threads: int = 1
     seed: int = 0
+
+    @classmethod
+    def within(cls, seconds: float | None, threads: int = 1, seed: int = 0) -> Options:
+        """Options whose deadline is `seconds` from now (None: no time limit)."""
+        deadline = None if seconds is None else time.monotonic() + seconds
+        return cls(deadline=deadline, threads=threads, seed=seed)
+
+    def left(self) -> float | None:
+        """Seconds until the deadline, at least `MIN_SLICE_S`; None without a deadline.
+        What a back-end passes to its solver as a time limit."""
+        if self.deadline is None:
+            return None
+        return max(self.deadline - time.monotonic(), MIN_SLICE_S)
+
+    def expired(self, at: float | None = None) -> bool:
+        """Whether the deadline has passed (by `at`, a `time.monotonic()` value; now by
+        default): drivers check it before starting another solve."""
+        if self.deadline is None:
+            return False
+        return (time.monotonic() if at is None else at) >= self.deadline
 
 
 @dataclass(frozen=True)
 class Solution:
+    """What every back-end returns: status, chosen edges and the value of each level."""
+
     status: Status
     chosen: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     levels: dict[str, int] = field(default_factory=dict)
@@ -106,13 +147,60 @@ class NoSolutionError(RuntimeError):
 
 
 class Solver(Protocol):
+    """The interface of every back-end, so that the engine can use any of them."""
+
     name: str
     exact: bool
 
     def supports(self, problem: Problem) -> str | None:
         """None when this back-end can solve the problem, else the reason it cannot."""
 
-    def solve(self, problem: Problem, options: Options) -> Solution: ...
+    def solve(self, problem: Problem, options: Options) -> Solution:
+        """The best proposal found before the deadline of `options`."""
+        ...
+
+
+@dataclass(frozen=True)
+class EdgeGroups:
+    """Edges grouped by owner (participant, mentor, group or node): the one way `solvers`
+    groups edges, so that model builders, greedy and pricing share one sort.
+
+    Owner o's edges are `order[start[o]:end[o]]`, in ascending edge order; `order` is
+    None when the edges already come grouped (owners non-decreasing, as
+    `matcher.core.problem.build` emits them per participant), and the slices then index
+    the edges themselves."""
+
+    order: IntArray | None
+    start: IntArray
+    end: IntArray
+
+    def members(self) -> list[list[int]]:
+        """Each owner's edge indices as Python lists (models are built edge by edge)."""
+        n = int(self.end[-1]) if len(self.end) else 0
+        order = list(range(n)) if self.order is None else self.order.tolist()
+        return [order[a:b] for a, b in zip(self.start.tolist(), self.end.tolist(), strict=True)]
+
+    def maximum(self, values: IntArray, empty: int) -> IntArray:
+        """Per owner, the highest of `values` (one per edge) over its edges; `empty` for
+        an owner without edges."""
+        grouped = values if self.order is None else values[self.order]
+        out = np.full(len(self.start), empty, dtype=np.int64)
+        has = self.end > self.start
+        if has.any():  # non-empty slices are contiguous, so each runs to the next start
+            out[has] = np.maximum.reduceat(grouped.astype(np.int64), self.start[has])
+        return out
+
+
+def group_edges(owner: IntArray, size: int) -> EdgeGroups:
+    """The edges of each of `size` owners (`owner` per edge), in one stable sort: none
+    when they already come grouped, a radix sort when owners fit in 16 bits."""
+    counts = np.bincount(owner, minlength=size).astype(np.int64)
+    end = np.cumsum(counts)
+    order: IntArray | None = None
+    if len(owner) and np.any(owner[1:] < owner[:-1]):
+        key = owner.astype(np.uint16) if size <= 1 << 16 else owner
+        order = np.argsort(key, kind="stable").astype(np.int64)
+    return EdgeGroups(order=order, start=end - counts, end=end)
 
 
 def group_totals(problem: Problem, chosen: IntArray) -> IntArray:

@@ -7,7 +7,6 @@ solution is the hint.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,25 +20,17 @@ from solvers.base import (
     Status,
     edge_values,
     evaluate,
+    group_edges,
 )
 from solvers.leximin import solve_maxmin
 from solvers.pricing import solve_reduced
 
-#: A guarded constraint: ("lower", g), ("upper", g), ("capacity",), ("budget",),
-#: ("required", e). Mentor capacities and one mentor per participant are never guarded.
-ConstraintKey = tuple[str, ...] | tuple[str, int]
-
 
 class _Model:
-    """The CP-SAT model of a problem, with one linear expression per objective level.
+    """The CP-SAT model of a problem, with one linear expression per objective level."""
 
-    With `guarded`, each named constraint holds only under its own literal, so that
-    infeasibility can be traced to a set of them through assumptions.
-    """
-
-    def __init__(self, problem: Problem, guarded: bool = False) -> None:
+    def __init__(self, problem: Problem) -> None:
         self.problem = problem
-        self.guards: dict[ConstraintKey, cp_model.IntVar] = {}
         m = self.model = cp_model.CpModel()
         n = problem.n_edges
         self.x = [m.new_bool_var(f"x{e}") for e in range(n)]
@@ -48,41 +39,28 @@ class _Model:
         def total(edges: Sequence[int]) -> cp_model.LinearExpr:
             return cp_model.LinearExpr.sum([x[e] for e in edges])
 
-        def add(key: ConstraintKey, constraint: cp_model.BoundedLinearExpression | bool) -> None:
-            ct = m.add(constraint)
-            if guarded:
-                self.guards[key] = m.new_bool_var(str(key))
-                ct.only_enforce_if(self.guards[key])
-
-        def members(owner: np.ndarray, size: int) -> list[list[int]]:
-            out: list[list[int]] = [[] for _ in range(size)]
-            for e, o in enumerate(owner.tolist()):
-                out[o].append(e)
-            return out
-
-        for edges in members(problem.edge_p, problem.n_participants):
+        for edges in group_edges(problem.edge_p, problem.n_participants).members():
             if len(edges) > 1:
                 m.add_at_most_one(x[e] for e in edges)
-        for cap, edges in zip(problem.mentor_capacity.tolist(),
-                              members(problem.edge_m, problem.n_mentors), strict=True):
+        by_mentor = group_edges(problem.edge_m, problem.n_mentors).members()
+        for cap, edges in zip(problem.mentor_capacity.tolist(), by_mentor, strict=True):
             if len(edges) > cap:
                 m.add(total(edges) <= cap)
         self.total = total(range(n))
-        for key, limit in (("capacity", problem.capacity), ("budget", problem.budget)):
+        for limit in (problem.capacity, problem.budget):
             if limit is not None and limit < n:
-                add((key,), self.total <= limit)
+                m.add(self.total <= limit)
         self.group_new: list[cp_model.LinearExpr] = []
-        for g, (group, edges) in enumerate(
-            zip(problem.groups, members(problem.edge_group, len(problem.groups)), strict=True)
-        ):
+        by_group = group_edges(problem.edge_group, len(problem.groups)).members()
+        for group, edges in zip(problem.groups, by_group, strict=True):
             expr = total(edges)
             self.group_new.append(expr)
             if group.lower > 0:
-                add(("lower", g), expr >= group.lower)
+                m.add(expr >= group.lower)
             if group.upper is not None and group.upper < len(edges):
-                add(("upper", g), expr <= group.upper)
+                m.add(expr <= group.upper)
         for e in problem.required.tolist():
-            add(("required", e), total([e]) >= 1)
+            m.add(total([e]) >= 1)
         self.levels = self._levels()
 
     def _levels(self) -> dict[str, tuple[cp_model.LinearExpr, int, int]]:
@@ -91,8 +69,11 @@ class _Model:
         levels: dict[str, tuple[cp_model.LinearExpr, int, int]] = {"coverage": (self.total, 0, n)}
         for level in ("priority", "quality", "stability"):
             values = edge_values(problem, level)
-            levels[level] = (cp_model.LinearExpr.weighted_sum(x, values.tolist()), 0,
-                             int(values.sum()))
+            levels[level] = (
+                cp_model.LinearExpr.weighted_sum(x, values.tolist()),
+                0,
+                int(values.sum()),
+            )
         if problem.has_fairness_level and problem.fairness == "proportional":
             levels["fairness"] = self._deviation()
         return levels
@@ -123,13 +104,17 @@ class _Model:
 
 
 class CpSatSolver:
+    """Exact on every problem: the reference the other back-ends are checked against."""
+
     name = "cpsat"
     exact = True
 
     def supports(self, problem: Problem) -> str | None:
+        """None: every problem is a CP-SAT model."""
         return None
 
     def solve(self, problem: Problem, options: Options) -> Solution:
+        """The lexicographic optimum, or the best found before the deadline."""
         if problem.has_fairness_level and problem.fairness == "maxmin":
             return solve_maxmin(problem, options, self._solve)
         return self._solve(problem, options)
@@ -143,7 +128,6 @@ class CpSatSolver:
         of a second, and without the LP of every constraint even the coverage bound of a
         round of a thousand people stays open for minutes."""
         model = _Model(problem)
-        deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = max(1, options.threads)
         solver.parameters.random_seed = options.seed
@@ -152,8 +136,9 @@ class CpSatSolver:
         status: Status = "optimal"
         values: list[int] | None = None
         for stage in stages or [cp_model.LinearExpr.sum([])]:
-            if deadline is not None:
-                solver.parameters.max_time_in_seconds = max(0.001, deadline - time.monotonic())
+            left = options.left()
+            if left is not None:
+                solver.parameters.max_time_in_seconds = left
             model.model.maximize(stage)
             code = solver.solve(model.model)
             if code == cp_model.INFEASIBLE:
@@ -175,28 +160,3 @@ class CpSatSolver:
                 model.model.add_hint(var, val)
         chosen = np.flatnonzero(np.array(values or [], dtype=np.int64)).astype(np.int64)
         return Solution(status=status, chosen=chosen, levels=evaluate(problem, chosen))
-
-
-def conflicting_constraints(problem: Problem) -> list[ConstraintKey]:
-    """A minimal set of guarded constraints that cannot hold together (deletion filter
-    over the core CP-SAT returns under assumptions); empty if the problem is feasible."""
-    model = _Model(problem, guarded=True)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-
-    def infeasible(keys: list[ConstraintKey]) -> bool:
-        model.model.clear_assumptions()
-        model.model.add_assumptions([model.guards[k] for k in keys])
-        return solver.solve(model.model) == cp_model.INFEASIBLE
-
-    keys = list(model.guards)
-    if not infeasible(keys):
-        return []
-    by_index = {model.guards[k].index: k for k in keys}
-    core = [by_index[i] for i in solver.sufficient_assumptions_for_infeasibility()]
-    core = sorted(core or keys)
-    for key in list(core):
-        trial = [k for k in core if k != key]
-        if infeasible(trial):
-            core = trial
-    return core

@@ -18,10 +18,13 @@ from solvers.pricing import certified_optimum
 
 
 class FlowSolver:
+    """Exact and fast for every objective a flow network expresses."""
+
     name = "flow"
     exact = True
 
     def supports(self, problem: Problem) -> str | None:
+        """None unless proportional fairness or 64-bit costs rule the network out."""
         return unsupported(problem, ortools_scales(problem))
 
     def solve(self, problem: Problem, options: Options) -> Solution:
@@ -33,6 +36,5 @@ class FlowSolver:
         if problem.n_edges >= PRICED_EDGES:
             certified = certified_optimum(problem, scales)
             if certified is not None:
-                return Solution(status="optimal", chosen=certified.chosen,
-                                levels=certified.levels)
+                return Solution(status="optimal", chosen=certified.chosen, levels=certified.levels)
         return solve_network(problem, ortools_kernel, scales)

@@ -19,27 +19,23 @@ from solvers.base import (
     Problem,
     Solution,
     evaluate,
+    group_edges,
 )
 
 _NONE = -1
 
 
 class _Segments:
-    """Each participant's candidate edges as a contiguous slice, with a per-edge rank
-    (higher = better mentor: quality first, then lower mentor index), without sorting
-    the edges when they already come grouped by participant."""
+    """Each participant's candidate edges as a contiguous slice (`group_edges`), with a
+    per-edge rank (higher = better mentor: quality first, then lower mentor index)."""
 
     def __init__(self, problem: Problem) -> None:
-        p, m, q = problem.edge_p, problem.edge_m, problem.quality
+        m, q = problem.edge_m, problem.quality
         n_m = max(problem.n_mentors, 1)
-        if len(p) and np.any(p[1:] < p[:-1]):
-            # problem.build emits edges grouped by participant; otherwise group them
-            # (a radix sort when participant indices fit in 16 bits)
-            key = p.astype(np.uint16) if problem.n_participants <= 1 << 16 else p
-            self.perm: IntArray | None = np.argsort(key, kind="stable").astype(np.int64)
-            p, m, q = p[self.perm], m[self.perm], q[self.perm]
-        else:
-            self.perm = None
+        groups = group_edges(problem.edge_p, problem.n_participants)
+        self.perm: IntArray | None = groups.order
+        if self.perm is not None:
+            m, q = m[self.perm], q[self.perm]
         if len(q) and int(q.max()) >= 2**62 // n_m:  # the packed rank would overflow
             ranked = np.lexsort((-m, q))
             self.rank = np.empty(len(q), dtype=np.int64)
@@ -47,9 +43,7 @@ class _Segments:
         else:
             self.rank = q.astype(np.int64) * n_m + (n_m - 1 - m)
         self.mentor = m
-        counts = np.bincount(p, minlength=problem.n_participants)
-        self.end = np.cumsum(counts)
-        self.start = self.end - counts
+        self.start, self.end = groups.start, groups.end
 
     def original(self, positions: list[int]) -> IntArray:
         pos = np.array(positions, dtype=np.int64)
@@ -57,13 +51,17 @@ class _Segments:
 
 
 class GreedySolver:
+    """The baseline the exact back-ends are measured against (see the module docstring)."""
+
     name = "greedy"
     exact = False
 
     def supports(self, problem: Problem) -> str | None:
+        """None: it tries every problem (and may fail to find a proposal)."""
         return None
 
     def solve(self, problem: Problem, options: Options) -> Solution:
+        """A feasible proposal, or NoSolutionError; `options` do not apply."""
         seg = _Segments(problem)
         start: list[int] = seg.start.tolist()
         end: list[int] = seg.end.tolist()
@@ -119,15 +117,23 @@ class GreedySolver:
         unmet = [g.key for g, have in zip(groups, new, strict=True) if have < g.lower]
         if unmet:
             raise NoSolutionError(
-                "greedy could not reach the minimum of " + ", ".join(unmet)
+                "greedy could not reach the minimum of "
+                + ", ".join(unmet)
                 + " (it never revises a pair; an exact solver may still find a proposal)"
             )
         chosen = np.sort(seg.original(list(taken.values())))
         return Solution(status="feasible", chosen=chosen, levels=evaluate(problem, chosen))
 
     @staticmethod
-    def _required(problem: Problem, seg: _Segments, taken: dict[int, int],
-                  capacity: IntArray, new: list[int], upper: list[int], limit: int) -> None:
+    def _required(
+        problem: Problem,
+        seg: _Segments,
+        taken: dict[int, int],
+        capacity: IntArray,
+        new: list[int],
+        upper: list[int],
+        limit: int,
+    ) -> None:
         """Place the coordinator's required pairs, or say which rule they break."""
         if len(problem.required) == 0:
             return

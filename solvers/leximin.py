@@ -8,15 +8,15 @@ rest (leximin by progressive filling: the lowest coverage first, then the next; 
 municipality is tight on its own the filling stops there). The levels below fairness
 are then solved with those floors. Every back-end that runs this gets the same answer.
 
-The solves share one deadline: `options.time_limit` bounds the whole search, and when
-it runs out the best valid proposal found so far is returned as `feasible` (every inner
-solution keeps the hard rules, since the driver only raises floors).
+The solves share one deadline: every inner solve gets the same `options`, whose
+deadline bounds the whole search, and when it runs out the best valid proposal found so
+far is returned as `feasible` (every inner solution keeps the hard rules, since the
+driver only raises floors).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from fractions import Fraction
 
@@ -40,8 +40,9 @@ def _with_floors(problem: Problem, floors: dict[int, int], levels: tuple[Level, 
         dataclasses.replace(g, lower=floors.get(i, g.lower)) for i, g in enumerate(problem.groups)
     )
     stable = problem.stable if "stability" in levels else None
-    return dataclasses.replace(problem, groups=groups, objective=levels, fairness="quotas",
-                               stable=stable)
+    return dataclasses.replace(
+        problem, groups=groups, objective=levels, fairness="quotas", stable=stable
+    )
 
 
 class _TimeUp(Exception):
@@ -53,25 +54,22 @@ class _Shared:
 
     def __init__(self, problem: Problem, options: Options, solve: SolveFn) -> None:
         self.problem, self.options, self.inner = problem, options, solve
-        limit = options.time_limit
-        self.deadline = None if limit is None else time.monotonic() + limit
         self.best: Solution | None = None
 
     def solve(self, sub: Problem) -> Solution:
-        options = self.options
-        if self.deadline is not None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise _TimeUp
-            options = dataclasses.replace(options, time_limit=left)
+        if self.options.expired():
+            raise _TimeUp
         try:
-            solution = self.inner(sub, options)
+            solution = self.inner(sub, self.options)
         except NoSolutionError:
             raise _TimeUp from None
         if solution.status != "infeasible":
-            full = Solution(status="feasible", chosen=np.sort(solution.chosen).astype(np.int64),
-                            levels=evaluate(self.problem, solution.chosen),
-                            solver=solution.solver)
+            full = Solution(
+                status="feasible",
+                chosen=np.sort(solution.chosen).astype(np.int64),
+                levels=evaluate(self.problem, solution.chosen),
+                solver=solution.solver,
+            )
             if self.best is None or self._rank(full) > self._rank(self.best):
                 self.best = full
         if solution.status == "feasible":
@@ -84,7 +82,7 @@ class _Shared:
 
 def solve_maxmin(problem: Problem, options: Options, solve: SolveFn) -> Solution:
     """Lexicographic solve of a `maxmin` problem through `solve` on problems without a
-    fairness level, all within `options.time_limit`."""
+    fairness level, all before the deadline of `options`."""
     shared = _Shared(problem, options, solve)
     try:
         return _search(problem, shared)
@@ -118,12 +116,15 @@ def _search(problem: Problem, shared: _Shared) -> Solution:
     free = list(counted)
     t = Fraction(0)
     while free:
-        candidates = sorted({
-            Fraction(total, problem.groups[g].eligible)
-            for g in free
-            for total in range(problem.groups[g].eligible + 1)
-        } | {t})
-        candidates = candidates[candidates.index(t):]
+        candidates = sorted(
+            {
+                Fraction(total, problem.groups[g].eligible)
+                for g in free
+                for total in range(problem.groups[g].eligible + 1)
+            }
+            | {t}
+        )
+        candidates = candidates[candidates.index(t) :]
         lo, hi = 0, len(candidates) - 1  # candidates[lo] always works (t = 0 or current)
         while lo < hi:
             mid = (lo + hi + 1) // 2
@@ -151,5 +152,6 @@ def _search(problem: Problem, shared: _Shared) -> Solution:
     if final.status == "infeasible":  # the floors were all reached above; defensive only
         return final
     chosen = np.sort(final.chosen).astype(np.int64)
-    return Solution(status="optimal", chosen=chosen, levels=evaluate(problem, chosen),
-                    solver=final.solver)
+    return Solution(
+        status="optimal", chosen=chosen, levels=evaluate(problem, chosen), solver=final.solver
+    )

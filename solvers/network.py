@@ -39,6 +39,7 @@ from solvers.base import (
     Solution,
     edge_values,
     evaluate,
+    group_edges,
 )
 from solvers.leximin import solve_maxmin
 
@@ -102,25 +103,31 @@ class Network:
 
     @property
     def n_arcs(self) -> int:
+        """Arcs of the network."""
         return len(self.tails)
 
     @property
     def n_nodes(self) -> int:
+        """Nodes: source, sink, groups, open participants, open mentors."""
         return 2 + self.n_groups + self.n_open + (self.n_arcs - self.edge_stop - 1)
 
     @property
     def cost_start(self) -> int:
+        """The first arc that can carry a cost (group -> participant)."""
         return self.n_groups
 
     @property
     def edge_start(self) -> int:
+        """The first participant -> mentor arc."""
         return self.n_groups + self.n_open
 
     @property
     def edge_stop(self) -> int:
+        """One past the last participant -> mentor arc."""
         return self.edge_start + len(self.free)
 
     def edge_arcs(self) -> Int32Array:
+        """The participant -> mentor arcs, one per open edge."""
         return np.arange(self.edge_start, self.edge_stop, dtype=np.int32)
 
     def level_values(self, level: Level) -> IntArray:
@@ -174,6 +181,43 @@ class Network:
         return caps, supplies
 
 
+def _arc_arrays(
+    n_groups: int, p_group: IntArray, p_node: IntArray, m_node: IntArray, m_cap: IntArray
+) -> tuple[Int32Array, Int32Array, IntArray]:
+    """Tails, heads and base capacities of the arcs in `Network` order, for open
+    participants in groups `p_group`, one open edge per entry of `p_node` and `m_node`
+    (its participant and mentor node), and open mentors with capacities `m_cap`."""
+    n_p, n_m = len(p_group), len(m_cap)
+    g0, p0 = 2, 2 + n_groups
+    m0 = p0 + n_p
+    tails = np.concatenate(
+        [
+            np.zeros(n_groups, dtype=np.int32),
+            (g0 + p_group).astype(np.int32),
+            (p0 + p_node).astype(np.int32),
+            np.arange(m0, m0 + n_m, dtype=np.int32),
+            np.zeros(1, dtype=np.int32),
+        ]
+    )
+    heads = np.concatenate(
+        [
+            np.arange(g0, g0 + n_groups, dtype=np.int32),
+            np.arange(p0, p0 + n_p, dtype=np.int32),
+            (m0 + m_node).astype(np.int32),
+            np.ones(n_m + 1, dtype=np.int32),
+        ]
+    )
+    base_caps = np.concatenate(
+        [
+            np.zeros(n_groups, dtype=np.int64),
+            np.ones(n_p + len(p_node), dtype=np.int64),
+            m_cap,
+            np.zeros(1, dtype=np.int64),
+        ]
+    )
+    return tails, heads, base_caps
+
+
 def build_network(problem: Problem) -> Network | None:
     """The network of `problem`, or None when its required edges alone break a rule."""
     n_groups = len(problem.groups)
@@ -189,8 +233,10 @@ def build_network(problem: Problem) -> Network | None:
     req_g = np.bincount(problem.edge_group[req], minlength=n_groups).astype(np.int64)
     lower = np.maximum(np.array([g.lower for g in problem.groups], dtype=np.int64) - req_g, 0)
     big = problem.n_participants + 1
-    upper = np.array([big if g.upper is None else g.upper for g in problem.groups],
-                     dtype=np.int64) - req_g
+    upper = (
+        np.array([big if g.upper is None else g.upper for g in problem.groups], dtype=np.int64)
+        - req_g
+    )
     if (upper < 0).any():
         return None
     limit = problem.total_limit
@@ -207,34 +253,14 @@ def build_network(problem: Problem) -> Network | None:
         edge_p, edge_m = problem.edge_p[free], problem.edge_m[free]
     ps, p_node = _index(edge_p, problem.n_participants)
     ms, m_node = _index(edge_m, problem.n_mentors)
-    n_p, n_m = len(ps), len(ms)
+    n_p = len(ps)
     p_group = problem.participant_group[ps]
     upper = np.minimum(upper, np.bincount(p_group, minlength=n_groups))
     amount = min(n_p, int(cap[ms].sum()))
     if limit is not None:
         amount = min(amount, limit - len(req))
 
-    g0, p0 = 2, 2 + n_groups
-    m0 = p0 + n_p
-    tails = np.concatenate([
-        np.zeros(n_groups, dtype=np.int32),
-        (g0 + p_group).astype(np.int32),
-        (p0 + p_node).astype(np.int32),
-        np.arange(m0, m0 + n_m, dtype=np.int32),
-        np.zeros(1, dtype=np.int32),
-    ])
-    heads = np.concatenate([
-        np.arange(g0, g0 + n_groups, dtype=np.int32),
-        np.arange(p0, p0 + n_p, dtype=np.int32),
-        (m0 + m_node).astype(np.int32),
-        np.ones(n_m + 1, dtype=np.int32),
-    ])
-    base_caps = np.concatenate([
-        np.zeros(n_groups, dtype=np.int64),
-        np.ones(n_p + len(free), dtype=np.int64),
-        cap[ms],
-        np.zeros(1, dtype=np.int64),
-    ])
+    tails, heads, base_caps = _arc_arrays(n_groups, p_group, p_node, m_node, cap[ms])
     return Network(
         problem=problem,
         required=req,
@@ -257,8 +283,7 @@ def build_network(problem: Problem) -> Network | None:
 #: open edges under floors `lower` with `amount` units (with the bypass: at most
 #: `amount` pairs, else exactly). It returns which open edges carry flow, or None
 #: when the floors cannot be met, and raises CostRangeError if its costs overflow.
-Kernel = Callable[[Network, Sequence[Level], Sequence[int], IntArray, int, bool],
-                  BoolArray | None]
+Kernel = Callable[[Network, Sequence[Level], Sequence[int], IntArray, int, bool], BoolArray | None]
 
 
 class Scales:
@@ -280,9 +305,9 @@ class Scales:
             "coverage": np.ones(int(present.sum()), dtype=np.int64),
             "priority": problem.priority[present].astype(np.int64),
         }
+        by_participant = group_edges(problem.edge_p, problem.n_participants)
         for level in ("quality", "stability"):
-            best = np.zeros(problem.n_participants, dtype=np.int64)
-            np.maximum.at(best, problem.edge_p, edge_values(problem, level))
+            best = by_participant.maximum(edge_values(problem, level), 0)
             per_participant[level] = best[present]
         self.range: dict[str, int] = {}
         self.top: dict[str, int] = {}
@@ -315,11 +340,14 @@ class Scales:
             return None
         if levels and levels[0] == "coverage" and self.weights(levels[1:]) is not None:
             return None
-        return (f"the lexicographic weights of {', '.join(levels)} exceed 64-bit flow "
-                "costs for a problem this large; use cpsat")
+        return (
+            f"the lexicographic weights of {', '.join(levels)} exceed 64-bit flow "
+            "costs for a problem this large; use cpsat"
+        )
 
 
 def edge_levels(levels: Sequence[Level]) -> tuple[Level, ...]:
+    """The levels that are sums over edges (all but fairness)."""
     return tuple(level for level in levels if level != "fairness")
 
 
@@ -391,13 +419,16 @@ def _feasible_flow(net: Network, caps: IntArray, supplies: IntArray) -> BoolArra
     n = len(supplies)
     source, sink = n, n + 1
     given, taken = np.flatnonzero(supplies > 0), np.flatnonzero(supplies < 0)
-    tails = np.concatenate([net.tails, np.full(len(given), source, dtype=np.int32),
-                            taken.astype(np.int32)])
-    heads = np.concatenate([net.heads, given.astype(np.int32),
-                            np.full(len(taken), sink, dtype=np.int32)])
+    tails = np.concatenate(
+        [net.tails, np.full(len(given), source, dtype=np.int32), taken.astype(np.int32)]
+    )
+    heads = np.concatenate(
+        [net.heads, given.astype(np.int32), np.full(len(taken), sink, dtype=np.int32)]
+    )
     flow = max_flow.SimpleMaxFlow()
-    flow.add_arcs_with_capacity(tails, heads, np.concatenate([caps, supplies[given],
-                                                              -supplies[taken]]))
+    flow.add_arcs_with_capacity(
+        tails, heads, np.concatenate([caps, supplies[given], -supplies[taken]])
+    )
     status = flow.solve(source, sink)
     if status != flow.OPTIMAL:
         raise RuntimeError(f"max flow failed with status {status}")
@@ -460,6 +491,7 @@ def ortools_flows(
 
 
 def ortools_scales(problem: Problem) -> Scales:
+    """Lexicographic weights checked against what OR-Tools' min-cost flow accepts."""
     # SimpleMinCostFlow adds a source and a sink, then scales costs by nodes + 1 and
     # rejects any |cost| above INT64_MAX / (2 * scale).
     nodes = problem.n_participants + problem.n_mentors + len(problem.groups) + 4

@@ -51,10 +51,13 @@ def networkx_kernel(
 
 
 class NetworkxSolver:
+    """The flow back-end on networkx: an independent check of OR-Tools."""
+
     name = "networkx"
     exact = True
 
     def supports(self, problem: Problem) -> str | None:
+        """None unless a pair repeats or proportional fairness rules the network out."""
         pairs = problem.edge_p * max(problem.n_mentors, 1) + problem.edge_m
         if len(np.unique(pairs)) != len(pairs):
             return "a participant-mentor pair appears twice (a DiGraph holds one arc)"

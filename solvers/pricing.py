@@ -20,12 +20,20 @@ is certified here.
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 
 import numpy as np
 
-from solvers.base import IntArray, Level, Options, Problem, Solution, edge_values, evaluate
+from solvers.base import (
+    IntArray,
+    Level,
+    Options,
+    Problem,
+    Solution,
+    edge_values,
+    evaluate,
+    group_edges,
+)
 from solvers.network import (
     PER_PARTICIPANT,
     BoolArray,
@@ -54,14 +62,15 @@ MAX_PASSES = 20_000
 
 @dataclasses.dataclass(frozen=True)
 class Certified:
+    """A certified optimum of a large problem and the edges an optimum may use."""
+
     chosen: IntArray  # an optimal solution (edges of the problem)
     keep: IntArray  # edges that some optimal solution may use, `chosen` among them
     levels: dict[str, int]
     rounds: int  # pricing rounds it took
 
 
-def near_best_per_owner(owner: IntArray, value: IntArray, allowed: BoolArray, k: int
-                        ) -> IntArray:
+def near_best_per_owner(owner: IntArray, value: IntArray, allowed: BoolArray, k: int) -> IntArray:
     """About `k` edges per owner among `allowed` edges: each owner's best (highest
     `value`) and every edge within one common margin of its owner's best, the margin
     chosen so that about `k` per owner pass. Any choice is correct here (candidates are
@@ -70,12 +79,7 @@ def near_best_per_owner(owner: IntArray, value: IntArray, allowed: BoolArray, k:
     if not len(idx):
         return idx.astype(np.int64)
     own, val = owner[idx], value[idx].astype(np.int64)
-    best = np.full(int(own.max()) + 1, np.iinfo(np.int64).min, dtype=np.int64)
-    if np.any(own[1:] < own[:-1]):
-        np.maximum.at(best, own, val)
-    else:
-        starts = np.flatnonzero(np.r_[True, own[1:] != own[:-1]])
-        best[own[starts]] = np.maximum.reduceat(val, starts)
+    best = group_edges(own, int(own.max()) + 1).maximum(val, np.iinfo(np.int64).min)
     gap = best[own] - val
     target = k * int((best > np.iinfo(np.int64).min).sum())
     if len(idx) <= target:
@@ -99,16 +103,17 @@ def restrict(problem: Problem, keep: IntArray) -> Problem:
     )
 
 
-def potentials(n_nodes: int, tails: IntArray, heads: IntArray, costs: IntArray
-               ) -> IntArray | None:
+def potentials(n_nodes: int, tails: IntArray, heads: IntArray, costs: IntArray) -> IntArray | None:
     """Shortest distances from a virtual root joined to every node at cost 0, or None
     when they do not settle (a negative cycle: the flow was not optimal)."""
     dist = np.zeros(n_nodes, dtype=np.int64)
     if not len(tails):
         return dist
-    order = np.argsort(heads, kind="stable")
-    tails, heads, costs = tails[order], heads[order], costs[order]
-    targets, starts = np.unique(heads, return_index=True)
+    by_head = group_edges(heads, n_nodes)
+    if by_head.order is not None:
+        tails, costs = tails[by_head.order], costs[by_head.order]
+    targets = np.flatnonzero(by_head.end > by_head.start)
+    starts = by_head.start[targets]
     for _ in range(MAX_PASSES):
         best = np.minimum.reduceat(dist[tails] + costs, starts)
         better = best < dist[targets]
@@ -142,15 +147,17 @@ def _conserves(net: Network, solved: Flows) -> bool:
     if (flows < 0).any() or (flows > solved.caps).any():
         return False
     balance = np.bincount(net.tails, flows, minlength=net.n_nodes) - np.bincount(
-        net.heads, flows, minlength=net.n_nodes)
+        net.heads, flows, minlength=net.n_nodes
+    )
     return bool((balance.astype(np.int64) == solved.supplies).all())
 
 
-def certified_optimum(problem: Problem, scales: Scales, deadline: float | None = None
-                      ) -> Certified | None:
+def certified_optimum(
+    problem: Problem, scales: Scales, options: Options | None = None
+) -> Certified | None:
     """The optimum over every edge, found on few and certified; None when the objective
     is not edge-additive within 64 bits, the sparse set cannot meet the floors, or the
-    deadline passed (the caller then solves the whole problem)."""
+    deadline of `options` passed (the caller then solves the whole problem)."""
     levels = problem.levels
     if "fairness" in levels or problem.n_edges == 0:
         return None
@@ -163,8 +170,11 @@ def certified_optimum(problem: Problem, scales: Scales, deadline: float | None =
     open_edges = (problem.mentor_capacity[problem.edge_m] > 0) & ~taken[problem.edge_p]
     edge_cost = _edge_cost(problem, levels, weights)
     on = np.zeros(problem.n_edges, dtype=bool)
-    on[near_best_per_owner(problem.edge_p, edge_values(problem, "quality"), open_edges,
-                      SEED_PER_PARTICIPANT)] = True
+    on[
+        near_best_per_owner(
+            problem.edge_p, edge_values(problem, "quality"), open_edges, SEED_PER_PARTICIPANT
+        )
+    ] = True
     on[problem.required] = True
     # The edges left to price, compressed once (`fresh`: not priced in yet).
     cand = np.flatnonzero(open_edges & ~on)
@@ -172,7 +182,7 @@ def certified_optimum(problem: Problem, scales: Scales, deadline: float | None =
     cand_cost = edge_cost[cand]
     fresh = np.ones(len(cand), dtype=bool)
     for rounds in range(1, MAX_ROUNDS + 1):
-        if deadline is not None and time.monotonic() > deadline:
+        if options is not None and options.expired():
             return None
         edges = np.flatnonzero(on).astype(np.int64)
         net = build_network(restrict(problem, edges))
@@ -206,8 +216,9 @@ def certified_optimum(problem: Problem, scales: Scales, deadline: float | None =
             used[edges[net.free[flows[net.edge_start : net.edge_stop] > 0]]] = True
             used[problem.required] = True
             chosen = np.flatnonzero(used).astype(np.int64)
-            on_reduced = (edge_cost[edges] + p_pot[problem.edge_p[edges]]
-                          - m_pot[problem.edge_m[edges]])
+            on_reduced = (
+                edge_cost[edges] + p_pot[problem.edge_p[edges]] - m_pot[problem.edge_m[edges]]
+            )
             usable = edges[open_edges[edges] & (on_reduced <= 0)]
             keep = np.union1d(usable, chosen).astype(np.int64)
             return Certified(chosen, keep, evaluate(problem, chosen), rounds)
@@ -223,24 +234,18 @@ SolveFn = Callable[[Problem, Options], Solution]
 def solve_reduced(problem: Problem, options: Options, solve: SolveFn) -> Solution:
     """Solve through `solve` on the edges an optimum can use (certified above); the
     whole problem when the reduction does not apply. The answer is optimal only if it
-    reaches the certified optimum on every level, else the whole problem is solved."""
+    reaches the certified optimum on every level, else the whole problem is solved.
+    Every solve gets the same `options`, so all keep its one deadline."""
     if problem.n_edges < MIN_EDGES:
         return solve(problem, options)
-    deadline = None if options.time_limit is None else time.monotonic() + options.time_limit
-    certified = certified_optimum(problem, ortools_scales(problem), deadline)
+    certified = certified_optimum(problem, ortools_scales(problem), options)
     if certified is None:
-        return solve(problem, _remaining(options, deadline))
-    small = solve(restrict(problem, certified.keep), _remaining(options, deadline))
+        return solve(problem, options)
+    small = solve(restrict(problem, certified.keep), options)
     if small.status == "infeasible":  # cannot be: the certified optimum is a solution
-        return solve(problem, _remaining(options, deadline))
+        return solve(problem, options)
     chosen = np.sort(certified.keep[small.chosen]).astype(np.int64)
     levels = evaluate(problem, chosen)
     if small.status == "optimal" and levels != certified.levels:
-        return solve(problem, _remaining(options, deadline))  # defensive: never seen
+        return solve(problem, options)  # defensive: never seen
     return Solution(status=small.status, chosen=chosen, levels=levels, solver=small.solver)
-
-
-def _remaining(options: Options, deadline: float | None) -> Options:
-    if deadline is None:
-        return options
-    return dataclasses.replace(options, time_limit=max(0.001, deadline - time.monotonic()))

@@ -14,14 +14,14 @@ class UnknownSolverError(ValueError):
 
 
 def _cpsat() -> Solver:
-    from solvers.cpsat import CpSatSolver
+    from solvers.cpsat import CpSatSolver  # lazy: OR-Tools CP-SAT is heavy
 
     return CpSatSolver()
 
 
 def _mip(engine: str) -> Callable[[], Solver]:
     def make() -> Solver:
-        from solvers.mip import MipSolver
+        from solvers.mip import MipSolver  # lazy: PuLP and highspy are heavy
 
         return MipSolver(engine=engine)  # type: ignore[arg-type]
 
@@ -29,25 +29,25 @@ def _mip(engine: str) -> Callable[[], Solver]:
 
 
 def _flow() -> Solver:
-    from solvers.flow import FlowSolver
+    from solvers.flow import FlowSolver  # lazy: OR-Tools graph is heavy
 
     return FlowSolver()
 
 
 def _networkx() -> Solver:
-    from solvers.nxflow import NetworkxSolver
+    from solvers.nxflow import NetworkxSolver  # lazy: networkx is heavy
 
     return NetworkxSolver()
 
 
 def _greedy() -> Solver:
-    from solvers.greedy import GreedySolver
+    from solvers.greedy import GreedySolver  # lazy, as every back-end
 
     return GreedySolver()
 
 
 def _auto() -> Solver:
-    from solvers.auto import AutoSolver
+    from solvers.auto import AutoSolver  # lazy, as every back-end
 
     return AutoSolver(get_solver)
 

@@ -95,24 +95,52 @@ def minimal_scenario() -> Data:
             "fairness": "quotas",
             "same_gender": "required",
             "min_recovery_years": 2,
-            "weights": {"age": 1, "substances": 1, "interests": 1, "goals": 1,
-                        "availability": 1},
+            "weights": {"age": 1, "substances": 1, "interests": 1, "goals": 1, "availability": 1},
         },
         "mentors": [
-            mentor("M1", substances=["alcohol"], interests=["hiking"],
-                   strengths=["work"], availability=["evenings"], languages=["no"]),
-            mentor("M2", gender="male", age=50, municipality="south", serves=["south", "north"],
-                   substances=["opioids"], interests=["fishing"], strengths=["housing"],
-                   availability=["daytime"], languages=["no"]),
+            mentor(
+                "M1",
+                substances=["alcohol"],
+                interests=["hiking"],
+                strengths=["work"],
+                availability=["evenings"],
+                languages=["no"],
+            ),
+            mentor(
+                "M2",
+                gender="male",
+                age=50,
+                municipality="south",
+                serves=["south", "north"],
+                substances=["opioids"],
+                interests=["fishing"],
+                strengths=["housing"],
+                availability=["daytime"],
+                languages=["no"],
+            ),
             mentor("M3", gender="male", age=45, capacity=1),
         ],
         "participants": [
-            participant("P1", substances=["alcohol"], interests=["hiking"], goals=["work"],
-                        availability=["evenings"], languages=["no"],
-                        referred="2026-09-01", prefers={"mentor_gender": "same"}),
-            participant("P2", gender="male", age=48, municipality="south",
-                        substances=["opioids"], interests=["hunting"], goals=["housing"],
-                        exclude_mentors=["M3"]),
+            participant(
+                "P1",
+                substances=["alcohol"],
+                interests=["hiking"],
+                goals=["work"],
+                availability=["evenings"],
+                languages=["no"],
+                referred="2026-09-01",
+                prefers={"mentor_gender": "same"},
+            ),
+            participant(
+                "P2",
+                gender="male",
+                age=48,
+                municipality="south",
+                substances=["opioids"],
+                interests=["hunting"],
+                goals=["housing"],
+                exclude_mentors=["M3"],
+            ),
             participant("P3", gender="male", age=44, priority=["urgent"]),
             participant("P4", consent=False),
         ],
@@ -134,16 +162,19 @@ def scenario_dict() -> Data:
 
 @pytest.fixture
 def make_mentor() -> Callable[..., Data]:
+    """The `mentor` builder, for tests that take their builders as fixtures."""
     return mentor
 
 
 @pytest.fixture
 def make_participant() -> Callable[..., Data]:
+    """The `participant` builder, for tests that take their builders as fixtures."""
     return participant
 
 
 @pytest.fixture
 def make_scenario() -> Callable[..., Data]:
+    """The `scenario` builder, for tests that take their builders as fixtures."""
     return scenario
 
 
@@ -155,4 +186,5 @@ def run() -> Callable[[Data], Result]:
 
 @pytest.fixture
 def example_paths() -> dict[str, Path]:
+    """A copy of `EXAMPLE_PATHS` that a test may modify."""
     return dict(EXAMPLE_PATHS)

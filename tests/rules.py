@@ -48,12 +48,14 @@ EXACT_FLOOR_EDGES = 200_000
 
 
 def as_scenario(data_or_scenario: Mapping[str, Any] | Scenario) -> Scenario:
+    """A validated scenario, from plain data or as given."""
     if isinstance(data_or_scenario, Scenario):
         return data_or_scenario
     return matcher.validate(dict(data_or_scenario))
 
 
 def as_result_dict(result: Result | Mapping[str, Any]) -> dict[str, Any]:
+    """A result as plain data (its JSON form), so that both forms are checked alike."""
     if isinstance(result, Result):
         return result.to_dict()
     return dict(result)
@@ -80,9 +82,7 @@ class Rules:
             self.muni_min = {m.id: m.min for m in s.municipalities}
             self.muni_max = {m.id: m.max for m in s.municipalities}
         else:  # undeclared: the municipalities people name, without bounds
-            named = {p.municipality for p in s.participants} | {
-                m.municipality for m in s.mentors
-            }
+            named = {p.municipality for p in s.participants} | {m.municipality for m in s.mentors}
             self.municipalities = sorted(named)
             self.muni_min = dict.fromkeys(named)
             self.muni_max = dict.fromkeys(named)
@@ -93,27 +93,24 @@ class Rules:
         self.forbidden: set[Pair] = {(p, m) for p, m in s.locks.forbid}
         # rule 1: capacities
         self.capacity: dict[str, int] = {
-            m.id: s.program.mentor_capacity if m.capacity is None else m.capacity
-            for m in s.mentors
+            m.id: s.program.mentor_capacity if m.capacity is None else m.capacity for m in s.mentors
         }
         self.kept_load: Counter[str] = Counter(self.kept.values())
         places = []
         if s.program.capacity is not None:
             places.append(s.program.capacity)
         if s.program.position_budget is not None:
-            places.append(places_under_budget(s.program.position_budget,
-                                              s.program.position_per_participant))
+            places.append(
+                places_under_budget(s.program.position_budget, s.program.position_per_participant)
+            )
         self.places: int | None = min(places) if places else None  # active participants
-        self.existing: Counter[str] = Counter(
-            self.participants[p].municipality for p in self.kept
-        )
+        self.existing: Counter[str] = Counter(self.participants[p].municipality for p in self.kept)
         # who can get a new mentor this round
         self.waiting: list[str] = [
             p.id for p in s.participants if p.consent and p.id not in self.kept
         ]
         self._allowed: dict[str, list[str]] = {
-            p: [m for m in self.mentors if not self.new_pair_problems(p, m)]
-            for p in self.waiting
+            p: [m for m in self.mentors if not self.new_pair_problems(p, m)] for p in self.waiting
         }
 
     # -- rules 2-7 and 9 for one new pair ------------------------------------------------
@@ -147,8 +144,9 @@ class Rules:
     def age_fits(self, p: Participant, m: Mentor) -> bool:
         """Rule 4."""
         gap = abs(p.age - m.age)
-        limits = [x for x in (p.prefers.max_age_gap, self.scenario.policy.max_age_gap)
-                  if x is not None]
+        limits = [
+            x for x in (p.prefers.max_age_gap, self.scenario.policy.max_age_gap) if x is not None
+        ]
         return all(gap <= limit for limit in limits)
 
     def new_pair_problems(self, pid: str, mid: str) -> list[str]:
@@ -180,6 +178,7 @@ class Rules:
 
     @property
     def n_allowed(self) -> int:
+        """How many new pairs rules 2-7 and 9 allow in all (the size of the floors' flows)."""
         return sum(len(v) for v in self._allowed.values())
 
     # -- capacities -------------------------------------------------------------------
@@ -207,8 +206,11 @@ class Rules:
         forced: dict[str, str] = {}
         if self.locks_in_reach:
             locks = Counter(p for p, _ in self.required if p in own_set)
-            forced = {p: m for p, m in self.required
-                      if p in own_set and locks[p] == 1 and m in self.allowed(p)}
+            forced = {
+                p: m
+                for p, m in self.required
+                if p in own_set and locks[p] == 1 and m in self.allowed(p)
+            }
         room = {m: self.mentor_room(m) for m in self.mentors}
         for m in forced.values():
             room[m] -= 1
@@ -233,9 +235,7 @@ class Rules:
     def capped_floors(self) -> dict[str, int]:
         """Each stated floor capped at what its municipality reaches on its own."""
         return {
-            g: min(low, self.reachable(g))
-            for g, low in self.muni_min.items()
-            if low is not None
+            g: min(low, self.reachable(g)) for g, low in self.muni_min.items() if low is not None
         }
 
     # -- a whole proposal --------------------------------------------------------------
@@ -258,12 +258,16 @@ class Rules:
         new_load = Counter(m for _, m in new)
         for mid, n in new_load.items():
             if mid in self.capacity and n > self.mentor_room(mid):
-                out.append(f"rule 1: mentor {mid} takes {n} new over capacity "
-                           f"{self.capacity[mid]} with {self.kept_load[mid]} kept")
+                out.append(
+                    f"rule 1: mentor {mid} takes {n} new over capacity "
+                    f"{self.capacity[mid]} with {self.kept_load[mid]} kept"
+                )
         room = self.new_room()
         if room is not None and len(new) > room:
-            out.append(f"rule 1: {len(new)} new pairs beyond programme capacity/budget "
-                       f"({self.places} places, {len(self.kept)} kept)")
+            out.append(
+                f"rule 1: {len(new)} new pairs beyond programme capacity/budget "
+                f"({self.places} places, {len(self.kept)} kept)"
+            )
         # rule 6: locks and exclusions on kept pairs; required pairs present
         for pid, mid in self.kept.items():
             if (pid, mid) in self.forbidden:
@@ -271,8 +275,11 @@ class Rules:
             if mid in self.participants[pid].exclude_mentors:
                 out.append(f"rule 6: kept pair {pid}-{mid} is excluded by the participant")
         present = set(new) | set(self.kept.items())
-        out += [f"rule 6: required pair {p}-{m} missing" for p, m in self.required
-                if (p, m) not in present]
+        out += [
+            f"rule 6: required pair {p}-{m} missing"
+            for p, m in self.required
+            if (p, m) not in present
+        ]
         # rule 8
         new_by_muni = Counter(
             self.participants[p].municipality for p, _ in new if p in self.participants
@@ -280,8 +287,10 @@ class Rules:
         for g in self.municipalities:
             cap = self.muni_new_room(g)
             if cap is not None and new_by_muni[g] > cap:
-                out.append(f"rule 8: {g} gets {new_by_muni[g]} new pairs, max "
-                           f"{self.muni_max[g]} with {self.existing[g]} kept")
+                out.append(
+                    f"rule 8: {g} gets {new_by_muni[g]} new pairs, max "
+                    f"{self.muni_max[g]} with {self.existing[g]} kept"
+                )
         enforced = self.capped_floors() if floors is None else floors
         for g, low in enforced.items():
             active = self.existing[g] + new_by_muni[g]
@@ -306,22 +315,40 @@ def hard_rule_violations(
     """
     rules = Rules(data_or_scenario, locks_in_reach=locks_in_reach)
     res = as_result_dict(result)
-    out: list[str] = []
-
-    # shape: every participant exactly once, in pairs or unmatched
-    listed = [x["participant"] for x in res["pairs"]] + [x["participant"] for x in res["unmatched"]]
-    counts = Counter(listed)
-    out += [f"{p} listed {n} times" for p, n in counts.items() if n > 1]
-    out += [f"{p} is missing from the result" for p in rules.participants if p not in counts]
-    out += [f"{p} is not in the scenario" for p in counts if p not in rules.participants]
-    if res["status"] not in ("optimal", "feasible", "infeasible"):
-        out.append(f"unknown status {res['status']!r}")
+    out = _shape_problems(rules, res)
     if res["status"] == "infeasible":
         if not res.get("conflicts"):
             out.append("infeasible without conflicts")
         return out
-
     pairs = [(x["participant"], x["mentor"], bool(x["existing"])) for x in res["pairs"]]
+    out += _listed_pair_problems(rules, pairs)
+    out += _consent_reason_problems(rules, res["unmatched"])
+    table = res.get("municipalities", {})
+    exact = rules.n_allowed <= EXACT_FLOOR_EDGES if exact_floors is None else exact_floors
+    floors, floor_problems = (_exact_floors if exact else _reported_floors)(rules, table)
+    out += floor_problems
+    new = [(p, m) for p, m, existing in pairs if not existing]
+    out += rules.violations(new, floors)
+    out += _table_problems(rules, table, new)
+    return out
+
+
+def _shape_problems(rules: Rules, res: Mapping[str, Any]) -> list[str]:
+    """Every participant exactly once, in pairs or unmatched, and a known status."""
+    listed = [x["participant"] for x in res["pairs"]] + [x["participant"] for x in res["unmatched"]]
+    counts = Counter(listed)
+    out = [f"{p} listed {n} times" for p, n in counts.items() if n > 1]
+    out += [f"{p} is missing from the result" for p in rules.participants if p not in counts]
+    out += [f"{p} is not in the scenario" for p in counts if p not in rules.participants]
+    if res["status"] not in ("optimal", "feasible", "infeasible"):
+        out.append(f"unknown status {res['status']!r}")
+    return out
+
+
+def _listed_pair_problems(rules: Rules, pairs: list[tuple[str, str, bool]]) -> list[str]:
+    """Known mentors, `existing` exactly for kept pairs, consent (rule 9), and every kept
+    pair present (rule 7)."""
+    out: list[str] = []
     for pid, mid, existing in pairs:
         if mid not in rules.mentors:
             out.append(f"unknown mentor {mid}")
@@ -330,44 +357,63 @@ def hard_rule_violations(
         participant = rules.participants.get(pid)
         if participant is not None and not participant.consent:
             out.append(f"rule 9: {pid} has no consent but is in a pair")
-    # rule 7: kept pairs are present, as existing pairs
     present = {(p, m) for p, m, _ in pairs}
-    out += [f"rule 7: kept pair {p}-{m} missing" for p, m in rules.kept.items()
-            if (p, m) not in present]
-    # rule 9: listed with that reason
-    for x in res["unmatched"]:
+    out += [
+        f"rule 7: kept pair {p}-{m} missing" for p, m in rules.kept.items() if (p, m) not in present
+    ]
+    return out
+
+
+def _consent_reason_problems(rules: Rules, unmatched: list[Mapping[str, Any]]) -> list[str]:
+    """Rule 9: participants without consent are listed with that reason."""
+    out: list[str] = []
+    for x in unmatched:
         participant = rules.participants.get(x["participant"])
-        if participant is not None and not participant.consent and not any(
-            "consent" in why for why in x.get("reasons", [])
+        if (
+            participant is not None
+            and not participant.consent
+            and not any("consent" in why for why in x.get("reasons", []))
         ):
             out.append(f"rule 9: {x['participant']} is not listed with the consent reason")
+    return out
 
-    # floors: our own capped floors, or the reported ones
-    table = res.get("municipalities", {})
-    exact = rules.n_allowed <= EXACT_FLOOR_EDGES if exact_floors is None else exact_floors
-    if exact:
-        floors = rules.capped_floors()
-        for g, low in floors.items():
-            reported = table.get(g, {}).get("min_enforced")
-            if reported != low:
-                out.append(f"rule 8: {g} min {rules.muni_min[g]} should be capped to {low}, "
-                           f"reported {reported}")
-    else:
-        floors = {}
-        for g, stated in rules.muni_min.items():
-            if stated is None:
-                continue
-            reported = table.get(g, {}).get("min_enforced")
-            if reported is None or not 0 <= reported <= stated:
-                out.append(f"rule 8: {g} reports min_enforced {reported} for min {stated}")
-            else:
-                floors[g] = int(reported)
-    new = [(p, m) for p, m, existing in pairs if not existing]
-    out += rules.violations(new, floors)
 
-    # the municipality table agrees with the pairs
-    new_by_muni = Counter(rules.participants[p].municipality for p, _ in new
-                          if p in rules.participants)
+def _exact_floors(rules: Rules, table: Mapping[str, Any]) -> tuple[dict[str, int], list[str]]:
+    """Our own capped floors, and where the reported `min_enforced` disagrees with them."""
+    floors = rules.capped_floors()
+    out: list[str] = []
+    for g, low in floors.items():
+        reported = table.get(g, {}).get("min_enforced")
+        if reported != low:
+            out.append(
+                f"rule 8: {g} min {rules.muni_min[g]} should be capped to {low}, "
+                f"reported {reported}"
+            )
+    return floors, out
+
+
+def _reported_floors(rules: Rules, table: Mapping[str, Any]) -> tuple[dict[str, int], list[str]]:
+    """The reported `min_enforced` as the floors, where each is between 0 and the stated
+    min (and a problem where not)."""
+    floors: dict[str, int] = {}
+    out: list[str] = []
+    for g, stated in rules.muni_min.items():
+        if stated is None:
+            continue
+        reported = table.get(g, {}).get("min_enforced")
+        if reported is None or not 0 <= reported <= stated:
+            out.append(f"rule 8: {g} reports min_enforced {reported} for min {stated}")
+        else:
+            floors[g] = int(reported)
+    return floors, out
+
+
+def _table_problems(rules: Rules, table: Mapping[str, Any], new: list[Pair]) -> list[str]:
+    """The municipality table agrees with the pairs."""
+    new_by_muni = Counter(
+        rules.participants[p].municipality for p, _ in new if p in rules.participants
+    )
+    out: list[str] = []
     for g in rules.municipalities:
         row = table.get(g)
         if row is None:
@@ -375,6 +421,8 @@ def hard_rule_violations(
             continue
         active = rules.existing[g] + new_by_muni[g]
         if row["active"] != active or row["new"] != new_by_muni[g]:
-            out.append(f"municipality {g}: reported active/new {row['active']}/{row['new']}, "
-                       f"pairs give {active}/{new_by_muni[g]}")
+            out.append(
+                f"municipality {g}: reported active/new {row['active']}/{row['new']}, "
+                f"pairs give {active}/{new_by_muni[g]}"
+            )
     return out

@@ -51,15 +51,18 @@ def _often(draw: st.DrawFn, times: int, of: int) -> bool:
 
 
 def _subset(values: tuple[str, ...], max_size: int = 2) -> st.SearchStrategy[list[str]]:
+    """Up to `max_size` distinct values (shrinks to the empty list)."""
     return st.lists(st.sampled_from(values), unique=True, max_size=max_size)
 
 
 def _date(days: int) -> str:
+    """The ISO date `days` after the round (before it when negative)."""
     return (ROUND_DATE + dt.timedelta(days=days)).isoformat()
 
 
 @st.composite
 def municipalities(draw: st.DrawFn, ids: list[str]) -> list[Data]:
+    """Declared municipalities `ids`, each maybe with a min, a max and a share."""
     rows = []
     for mid in ids:
         row: Data = {"id": mid, "partner": draw(st.booleans())}
@@ -78,6 +81,7 @@ def municipalities(draw: st.DrawFn, ids: list[str]) -> list[Data]:
 
 @st.composite
 def policies(draw: st.DrawFn, noisy: bool = True) -> Data:
+    """A policy: mostly the default objective, any fairness mode and gender rule."""
     kind = draw(st.sampled_from(["default", "default", "default", "order", "subset"]))
     objective = DEFAULT_OBJECTIVE
     if kind == "order":
@@ -98,6 +102,7 @@ def policies(draw: st.DrawFn, noisy: bool = True) -> Data:
 
 @st.composite
 def programs(draw: st.DrawFn, max_participants: int) -> Data:
+    """A programme: capacities, sometimes a programme cap and a position budget."""
     program: Data = {
         "mentor_capacity": draw(st.sampled_from([2, 1, 2, 3, 1, 2, 0])),
         "position_per_participant": draw(st.sampled_from([0.1, 0.1, 0.2, 0.25])),
@@ -115,6 +120,7 @@ def programs(draw: st.DrawFn, max_participants: int) -> Data:
 
 @st.composite
 def mentors(draw: st.DrawFn, n: int, munis: list[str], noisy: bool = True) -> list[Data]:
+    """`n` mentors; when `noisy`, some on leave, untrained or serving a few places only."""
     rows = []
     for i in range(n):
         row: Data = {
@@ -148,6 +154,7 @@ def mentors(draw: st.DrawFn, n: int, munis: list[str], noisy: bool = True) -> li
 def participants(
     draw: st.DrawFn, n: int, munis: list[str], mentor_ids: list[str], noisy: bool = True
 ) -> list[Data]:
+    """`n` participants; when `noisy`, with any gender wish, age limits and exclusions."""
     rows = []
     for i in range(n):
         row: Data = {
@@ -231,11 +238,17 @@ def scenario_data(
     pairs = draw(active_pairs(people, mentor_ids))
     kept = {(x["participant"], x["mentor"]) for x in pairs if not x.get("release")}
     person_ids = [p["id"] for p in people]
-    lock = st.tuples(st.sampled_from(person_ids), st.sampled_from(mentor_ids)) \
-        if mentor_ids else st.nothing()
+    lock = (
+        st.tuples(st.sampled_from(person_ids), st.sampled_from(mentor_ids))
+        if mentor_ids
+        else st.nothing()
+    )
     require = draw(st.lists(lock, unique=True, max_size=2)) if not _often(draw, 3, 4) else []
-    forbid = [x for x in draw(st.lists(lock, unique=True, max_size=2)) if x not in kept] \
-        if not _often(draw, 2, 3) else []
+    forbid = (
+        [x for x in draw(st.lists(lock, unique=True, max_size=2)) if x not in kept]
+        if not _often(draw, 2, 3)
+        else []
+    )
     data: Data = {
         "name": "hypothesis",
         "date": ROUND_DATE.isoformat(),

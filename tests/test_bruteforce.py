@@ -188,8 +188,11 @@ def _leximin_key(problem: Problem, chosen: IntArray) -> tuple[object, ...]:
     next): coverage, the sorted vector of municipality coverages, then priority and
     quality. `evaluate` reports only the lowest coverage as the fairness level."""
     totals = group_totals(problem, chosen)
-    coverages = sorted(Fraction(int(totals[g]), grp.eligible)
-                       for g, grp in enumerate(problem.groups) if grp.eligible > 0)
+    coverages = sorted(
+        Fraction(int(totals[g]), grp.eligible)
+        for g, grp in enumerate(problem.groups)
+        if grp.eligible > 0
+    )
     levels = evaluate(problem, chosen)
     return (levels["coverage"], tuple(coverages), levels["priority"], levels["quality"])
 
@@ -209,8 +212,7 @@ def test_maxmin_is_the_leximin_optimum() -> None:
 
 @pytest.mark.parametrize("how", ["forbid", "exclude"])
 def test_a_forbidden_kept_pair_is_not_proposed_silently(how: str) -> None:
-    data = _people([{"id": "M1"}], [{"id": "P1"}],
-                   pairs=[{"participant": "P1", "mentor": "M1"}])
+    data = _people([{"id": "M1"}], [{"id": "P1"}], pairs=[{"participant": "P1", "mentor": "M1"}])
     if how == "forbid":
         data["locks"] = {"forbid": [["P1", "M1"]]}
     else:

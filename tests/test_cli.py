@@ -18,8 +18,16 @@ from matcher.cli.app import app
 
 Data = dict[str, Any]
 Builder = Callable[..., Data]
-CONTRACT_KEYS = {"scenario", "solver", "status", "pairs", "unmatched", "municipalities",
-                 "metrics", "elapsed_s"}
+CONTRACT_KEYS = {
+    "scenario",
+    "solver",
+    "status",
+    "pairs",
+    "unmatched",
+    "municipalities",
+    "metrics",
+    "elapsed_s",
+}
 
 
 def invoke(*args: str | Path) -> Result:
@@ -39,8 +47,9 @@ def assert_clean_failure(result: Result, code: int) -> None:
 
 
 @pytest.fixture
-def conflicting_floors(make_scenario: Builder, make_mentor: Builder,
-                       make_participant: Builder) -> Data:
+def conflicting_floors(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> Data:
     return make_scenario(
         mentors=[make_mentor("M1", capacity=1)],
         participants=[make_participant("N1"), make_participant("S1", municipality="south")],
@@ -79,8 +88,9 @@ def test_json_output_matches_the_contract(example_paths: dict[str, Path]) -> Non
         assert {"active", "new", "waiting"} <= set(row)
     assert {"matched", "eligible", "mean_score"} <= set(data["metrics"])
     people = [p["participant"] for p in data["pairs"] + data["unmatched"]]
-    assert sorted(people) == sorted(p.id for p in matcher.load(example_paths["loland"])
-                                    .participants)
+    assert sorted(people) == sorted(
+        p.id for p in matcher.load(example_paths["loland"]).participants
+    )
 
 
 def test_json_scenario_file(tmp_path: Path, scenario_dict: Data) -> None:
@@ -116,8 +126,9 @@ def test_out_replaces_an_older_output(tmp_path: Path, scenario_dict: Data) -> No
 
 
 @pytest.mark.parametrize("spelling", ["same", "dotted", "symlink"])
-def test_out_refuses_to_overwrite_the_input(tmp_path: Path, scenario_dict: Data,
-                                            spelling: str) -> None:
+def test_out_refuses_to_overwrite_the_input(
+    tmp_path: Path, scenario_dict: Data, spelling: str
+) -> None:
     scenario = write_scenario(tmp_path, scenario_dict)
     before = scenario.read_bytes()
     target: Path = scenario
@@ -211,8 +222,9 @@ def test_impossible_yaml_date(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("mentor_id", ["M[/x]", "M[bold]1"])
-def test_markup_in_ids_is_printed_verbatim(tmp_path: Path, scenario_dict: Data,
-                                           mentor_id: str) -> None:
+def test_markup_in_ids_is_printed_verbatim(
+    tmp_path: Path, scenario_dict: Data, mentor_id: str
+) -> None:
     scenario_dict["mentors"][2]["id"] = mentor_id
     scenario_dict["pairs"] = []
     scenario_dict["mentors"][2]["colour"] = "blue"
@@ -246,12 +258,14 @@ def test_conflicting_floors_json_and_out(tmp_path: Path, conflicting_floors: Dat
     assert "municipality north min 1 (rule 8)" in data["conflicts"]
 
 
-def test_require_breaking_a_hard_rule_exit_3(tmp_path: Path, make_scenario: Builder,
-                                             make_mentor: Builder,
-                                             make_participant: Builder) -> None:
-    data = make_scenario(mentors=[make_mentor("M1", active=False), make_mentor("M2")],
-                         participants=[make_participant("P1")],
-                         locks={"require": [["P1", "M1"]]})
+def test_require_breaking_a_hard_rule_exit_3(
+    tmp_path: Path, make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
+    data = make_scenario(
+        mentors=[make_mentor("M1", active=False), make_mentor("M2")],
+        participants=[make_participant("P1")],
+        locks={"require": [["P1", "M1"]]},
+    )
     result = invoke("solve", write_scenario(tmp_path, data), "--format", "json")
     assert_clean_failure(result, 3)
     assert "locks.require P1-M1 breaks a hard rule" in result.stderr
@@ -282,8 +296,9 @@ def script() -> Path:
 
 
 def test_installed_script_table() -> None:
-    proc = subprocess.run([str(script()), "solve"], capture_output=True, text=True,
-                          timeout=60, check=False)
+    proc = subprocess.run(
+        [str(script()), "solve"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Stavanger, Sola og Sandnes" in proc.stdout
     assert "Pairs" in proc.stdout
@@ -292,8 +307,13 @@ def test_installed_script_table() -> None:
 
 def test_installed_script_infeasible_exit_3(tmp_path: Path, conflicting_floors: Data) -> None:
     path = write_scenario(tmp_path, conflicting_floors, "floors.yaml")
-    proc = subprocess.run([str(script()), "solve", str(path), "--format", "json"],
-                          capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        [str(script()), "solve", str(path), "--format", "json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert proc.returncode == 3, proc.stderr
     assert "municipality south min 1 (rule 8)" in proc.stderr
     assert "Traceback" not in proc.stderr

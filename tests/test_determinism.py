@@ -31,11 +31,20 @@ for name, path, fmt, out in zip(*[iter(sys.argv[1:])] * 4):
 
 def run_all(folder: Path, hash_seed: int) -> subprocess.Popen[bytes]:
     folder.mkdir()
-    args = [str(x) for name, path in EXAMPLE_PATHS.items() for fmt, out in FORMATS.items()
-            for x in (name, path, fmt, folder / f"{name}-{out}")]
+    args = [
+        str(x)
+        for name, path in EXAMPLE_PATHS.items()
+        for fmt, out in FORMATS.items()
+        for x in (name, path, fmt, folder / f"{name}-{out}")
+    ]
     env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
-    return subprocess.Popen([sys.executable, "-c", DRIVER, *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", DRIVER, *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def without_timing(value: Any) -> Any:
@@ -48,17 +57,23 @@ def without_timing(value: Any) -> Any:
 
 def cells(path: Path) -> dict[str, list[list[Any]]]:
     """Every sheet (or CSV file) as rows of values, without the `elapsed_s` row."""
+    tables: dict[str, list[list[Any]]]
     if path.is_dir():
-        tables = {p.stem: [line.split(",") for line in p.read_text("utf-8-sig").splitlines()]
-                  for p in sorted(path.iterdir())}
+        tables = {
+            p.stem: [line.split(",") for line in p.read_text("utf-8-sig").splitlines()]
+            for p in sorted(path.iterdir())
+        }
     else:
         from openpyxl import load_workbook
 
         workbook = load_workbook(path)
-        tables = {ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
-                  for ws in workbook.worksheets}
-    return {name: [row for row in rows if row[:1] != ["elapsed_s"]]
-            for name, rows in tables.items()}
+        tables = {
+            ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
+            for ws in workbook.worksheets
+        }
+    return {
+        name: [row for row in rows if row[:1] != ["elapsed_s"]] for name, rows in tables.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +100,9 @@ def test_json_is_identical_but_for_timing(two_runs: tuple[Path, Path], name: str
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 @pytest.mark.parametrize("name", sorted(EXAMPLE_PATHS))
-def test_exports_are_identical_but_for_timing(two_runs: tuple[Path, Path], name: str,
-                                              fmt: str) -> None:
+def test_exports_are_identical_but_for_timing(
+    two_runs: tuple[Path, Path], name: str, fmt: str
+) -> None:
     first, second = (cells(run / f"{name}-{FORMATS[fmt]}") for run in two_runs)
     assert sorted(first) == ["metrics", "municipalities", "pairs", "waiting"]
     assert len(first["pairs"]) > 1

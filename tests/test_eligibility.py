@@ -36,8 +36,16 @@ def failing(data: Data, pid: str, mid: str) -> set[str]:
 def test_rules_are_numbered_as_in_the_contract() -> None:
     numbers = {rule.key: rule.number for rule in RULES}
     assert numbers == {
-        "consent": 9, "on_leave": 2, "untrained": 2, "recovery": 2, "gender": 3,
-        "age_gap": 4, "serves": 5, "excluded": 6, "forbidden": 6, "released": 7,
+        "consent": 9,
+        "on_leave": 2,
+        "untrained": 2,
+        "recovery": 2,
+        "gender": 3,
+        "age_gap": 4,
+        "serves": 5,
+        "excluded": 6,
+        "forbidden": 6,
+        "released": 7,
     }
     assert all(RULE_BY_KEY[rule.key] is rule and rule.text for rule in RULES)
 
@@ -72,30 +80,38 @@ def test_rule2_mentor_availability(
 def test_rule2_recovery_years_at_the_minimum_is_enough(
     make_scenario: Builder, make_mentor: Builder
 ) -> None:
-    data = make_scenario(mentors=[make_mentor("M1", recovery_years=2),
-                                  make_mentor("M2", recovery_years=3.5)],
-                         policy={"min_recovery_years": 3.5})
+    data = make_scenario(
+        mentors=[make_mentor("M1", recovery_years=2), make_mentor("M2", recovery_years=3.5)],
+        policy={"min_recovery_years": 3.5},
+    )
     assert eligible_mentors(data) == ["M2"]
     data["policy"]["min_recovery_years"] = 2
     assert eligible_mentors(data) == ["M1", "M2"]
 
 
-def test_rule2_several_failures_are_all_named(make_scenario: Builder,
-                                               make_mentor: Builder) -> None:
-    data = make_scenario(mentors=[make_mentor("M1", active=False, trained=False,
-                                              recovery_years=1)])
+def test_rule2_several_failures_are_all_named(make_scenario: Builder, make_mentor: Builder) -> None:
+    data = make_scenario(mentors=[make_mentor("M1", active=False, trained=False, recovery_years=1)])
     assert failing(data, "P1", "M1") == {"on_leave", "untrained", "recovery"}
 
 
 # --- rule 3: gender -----------------------------------------------------------------------
 
 
-def gender_case(make_scenario: Builder, make_mentor: Builder, make_participant: Builder,
-                same_gender: str, p_gender: str, prefers: str | None) -> Data:
+def gender_case(
+    make_scenario: Builder,
+    make_mentor: Builder,
+    make_participant: Builder,
+    same_gender: str,
+    p_gender: str,
+    prefers: str | None,
+) -> Data:
     prefs = {} if prefers is None else {"mentor_gender": prefers}
     return make_scenario(
-        mentors=[make_mentor("F", gender="female"), make_mentor("M", gender="male"),
-                 make_mentor("O", gender="other")],
+        mentors=[
+            make_mentor("F", gender="female"),
+            make_mentor("M", gender="male"),
+            make_mentor("O", gender="other"),
+        ],
         participants=[make_participant("P1", gender=p_gender, prefers=prefs)],
         policy={"same_gender": same_gender},
     )
@@ -126,11 +142,15 @@ def gender_case(make_scenario: Builder, make_mentor: Builder, make_participant: 
     ],
 )
 def test_rule3_gender(
-    make_scenario: Builder, make_mentor: Builder, make_participant: Builder,
-    same_gender: str, p_gender: str, prefers: str | None, expected: list[str],
+    make_scenario: Builder,
+    make_mentor: Builder,
+    make_participant: Builder,
+    same_gender: str,
+    p_gender: str,
+    prefers: str | None,
+    expected: list[str],
 ) -> None:
-    data = gender_case(make_scenario, make_mentor, make_participant, same_gender, p_gender,
-                       prefers)
+    data = gender_case(make_scenario, make_mentor, make_participant, same_gender, p_gender, prefers)
     assert eligible_mentors(data) == expected
     for mid in {"F", "M", "O"} - set(expected):
         assert failing(data, "P1", mid) == {"gender"}
@@ -139,13 +159,22 @@ def test_rule3_gender(
 # --- rule 4: age gap ---------------------------------------------------------------------
 
 
-def age_case(make_scenario: Builder, make_mentor: Builder, make_participant: Builder,
-             prefers_gap: int | None, policy_gap: int | None) -> Data:
+def age_case(
+    make_scenario: Builder,
+    make_mentor: Builder,
+    make_participant: Builder,
+    prefers_gap: int | None,
+    policy_gap: int | None,
+) -> Data:
     prefs = {} if prefers_gap is None else {"max_age_gap": prefers_gap}
     return make_scenario(
-        mentors=[make_mentor("M30", age=30), make_mentor("M40", age=40),
-                 make_mentor("M45", age=45), make_mentor("M50", age=50),
-                 make_mentor("M20", age=20)],
+        mentors=[
+            make_mentor("M30", age=30),
+            make_mentor("M40", age=40),
+            make_mentor("M45", age=45),
+            make_mentor("M50", age=50),
+            make_mentor("M20", age=20),
+        ],
         participants=[make_participant("P1", age=35, prefers=prefs)],
         policy={"max_age_gap": policy_gap},
     )
@@ -165,8 +194,12 @@ def age_case(make_scenario: Builder, make_mentor: Builder, make_participant: Bui
     ],
 )
 def test_rule4_age_gap(
-    make_scenario: Builder, make_mentor: Builder, make_participant: Builder,
-    prefers_gap: int | None, policy_gap: int | None, expected: list[str],
+    make_scenario: Builder,
+    make_mentor: Builder,
+    make_participant: Builder,
+    prefers_gap: int | None,
+    policy_gap: int | None,
+    expected: list[str],
 ) -> None:
     data = age_case(make_scenario, make_mentor, make_participant, prefers_gap, policy_gap)
     assert eligible_mentors(data) == expected
@@ -177,8 +210,9 @@ def test_rule4_age_gap(
 # --- rule 5: serves ----------------------------------------------------------------------
 
 
-def test_rule5_serves(make_scenario: Builder, make_mentor: Builder,
-                      make_participant: Builder) -> None:
+def test_rule5_serves(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[
             make_mentor("ALL"),  # no serves: every municipality
@@ -186,8 +220,10 @@ def test_rule5_serves(make_scenario: Builder, make_mentor: Builder,
             make_mentor("SOUTH", municipality="north", serves=["south"]),
             make_mentor("NONE", serves=[]),
         ],
-        participants=[make_participant("P1", municipality="south"),
-                      make_participant("P2", municipality="north")],
+        participants=[
+            make_participant("P1", municipality="south"),
+            make_participant("P2", municipality="north"),
+        ],
     )
     assert eligible_mentors(data, "P1") == ["ALL", "SOUTH"]
     assert eligible_mentors(data, "P2") == ["ALL", "NORTH"]
@@ -199,16 +235,19 @@ def test_rule5_serves(make_scenario: Builder, make_mentor: Builder,
 def test_rule5_mentor_need_not_serve_own_municipality(
     make_scenario: Builder, make_mentor: Builder, make_participant: Builder
 ) -> None:
-    data = make_scenario(mentors=[make_mentor("M1", municipality="north", serves=["south"])],
-                         participants=[make_participant("P1", municipality="north")])
+    data = make_scenario(
+        mentors=[make_mentor("M1", municipality="north", serves=["south"])],
+        participants=[make_participant("P1", municipality="north")],
+    )
     assert eligible_mentors(data) == []
 
 
 # --- rule 6: exclude and forbid ------------------------------------------------------------
 
 
-def test_rule6_exclude_and_forbid(make_scenario: Builder, make_mentor: Builder,
-                                  make_participant: Builder) -> None:
+def test_rule6_exclude_and_forbid(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1"), make_mentor("M2"), make_mentor("M3")],
         participants=[make_participant("P1", exclude_mentors=["M1"]), make_participant("P2")],
@@ -236,8 +275,9 @@ def test_rule7_released_pair_not_proposed_again(
     assert failing(data, "P1", "M1") == {"released"}
 
 
-def test_rule7_kept_pair_is_not_a_rule(make_scenario: Builder, make_mentor: Builder,
-                                       make_participant: Builder) -> None:
+def test_rule7_kept_pair_is_not_a_rule(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1")],
         participants=[make_participant("P1")],
@@ -249,10 +289,13 @@ def test_rule7_kept_pair_is_not_a_rule(make_scenario: Builder, make_mentor: Buil
 # --- rule 9: consent ------------------------------------------------------------------------
 
 
-def test_rule9_consent(make_scenario: Builder, make_mentor: Builder,
-                       make_participant: Builder) -> None:
-    data = make_scenario(mentors=[make_mentor("M1"), make_mentor("M2")],
-                         participants=[make_participant("P1", consent=False)])
+def test_rule9_consent(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
+    data = make_scenario(
+        mentors=[make_mentor("M1"), make_mentor("M2")],
+        participants=[make_participant("P1", consent=False)],
+    )
     assert eligible_mentors(data) == []
     assert failing(data, "P1", "M1") == {"consent"}
 

@@ -77,12 +77,15 @@ def test_simulation_identical_under_dask(dask_pool: DaskExecutor) -> None:
     scenario = matcher.load(matcher.EXAMPLE)
     settings = Settings(runs=6, months=4, seed=11)
     local = simulate(scenario, settings)
-    assert simulate(scenario, settings, executor=dask_pool).model_dump_json() == \
-        local.model_dump_json()
+    assert (
+        simulate(scenario, settings, executor=dask_pool).model_dump_json()
+        == local.model_dump_json()
+    )
 
 
-def test_whatif_identical_under_dask_and_processes(dask_pool: DaskExecutor,
-                                                  processes: LocalProcesses) -> None:
+def test_whatif_identical_under_dask_and_processes(
+    dask_pool: DaskExecutor, processes: LocalProcesses
+) -> None:
     scenario = matcher.load(matcher.EXAMPLE)
     grid = Grid(add_mentors=(0, 1), capacity=(10, 15), fairness=("quotas", "maxmin"))
     local = run_whatif(scenario, grid).model_dump_json()
@@ -104,5 +107,7 @@ def test_run_order_does_not_change_simulation() -> None:
     job = functools.partial(run_one, scenario, settings)
     forward = [job(i) for i in range(4)]
     backward = [job(i) for i in reversed(range(4))][::-1]
-    assert all((a.wait_days == b.wait_days).all() and (a.active == b.active).all()
-               for a, b in zip(forward, backward, strict=True))
+    assert all(
+        (a.wait_days == b.wait_days).all() and (a.active == b.active).all()
+        for a, b in zip(forward, backward, strict=True)
+    )

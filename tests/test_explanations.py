@@ -67,8 +67,11 @@ def test_would_match_if_new_mentor_respects_the_participants_wishes() -> None:
     # P1 has no eligible mentor: the only one is male and P1 wants a woman of similar age.
     data = scenario(
         mentors=[mentor("M1", gender="male")],
-        participants=[participant("P1", prefers={"mentor_gender": "female", "max_age_gap": 5},
-                                  exclude_mentors=["M1"])],
+        participants=[
+            participant(
+                "P1", prefers={"mentor_gender": "female", "max_age_gap": 5}, exclude_mentors=["M1"]
+            )
+        ],
     )
     result = matcher.solve(matcher.validate(data))
     (waiting,) = result.unmatched
@@ -121,7 +124,8 @@ def test_controls_lock_forbid_release() -> None:
     kept = next(p for p in base.pairs if p.existing)
     released = matcher.solve(apply_controls(loaded, release=[kept.participant]), explain=False)
     assert (kept.participant, kept.mentor) not in {
-        (p.participant, p.mentor) for p in released.pairs}
+        (p.participant, p.mentor) for p in released.pairs
+    }
     waiting = base.unmatched[0].participant
     locked = apply_controls(loaded, lock=[(waiting, "M08")])
     assert locked.locks.require[-1] == (waiting, "M08")
@@ -137,8 +141,12 @@ def test_controls_reject_unknown_ids() -> None:
         parse_pair("--lock", "P01")
 
 
-CAPACITY_REASONS = ("every eligible mentor is full", "programme capacity", "position budget",
-                    "municipality cap")
+CAPACITY_REASONS = (
+    "every eligible mentor is full",
+    "programme capacity",
+    "position budget",
+    "municipality cap",
+)
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_PATHS))

@@ -104,68 +104,86 @@ def _subset(rng: np.random.Generator, values: list[str], most: int = 3) -> list[
     return sorted(rng.choice(values, size=min(k, len(values)), replace=False).tolist())
 
 
+def _random_municipality(rng: np.random.Generator, muni_id: str) -> dict[str, Any]:
+    """A municipality with random partner status, floor, ceiling and share."""
+    muni: dict[str, Any] = {"id": muni_id, "partner": bool(rng.random() < 0.5)}
+    if rng.random() < 0.4:
+        muni["min"] = int(rng.integers(0, 4))
+    if rng.random() < 0.3:
+        muni["max"] = int(rng.integers(0, 5))
+    if rng.random() < 0.5:
+        muni["share"] = float(rng.integers(1, 5)) / 10
+    return muni
+
+
+def _random_mentor(rng: np.random.Generator, i: int, munis: list[str]) -> dict[str, Any]:
+    """A mentor with random profile, capacity and municipalities served."""
+    mentor: dict[str, Any] = {
+        "id": f"M{i}",
+        "gender": str(rng.choice(["female", "male"])),
+        "age": int(rng.integers(25, 66)),
+        "municipality": str(rng.choice(munis)),
+        "recovery_years": int(rng.integers(1, 10)),
+        "substances": _subset(rng, SUBSTANCES),
+        "interests": _subset(rng, INTERESTS),
+        "strengths": _subset(rng, GOALS),
+        "availability": _subset(rng, TIMES),
+        "languages": ["no"],
+    }
+    if rng.random() < 0.5:
+        mentor["capacity"] = int(rng.integers(0, 4))
+    if rng.random() < 0.3:
+        mentor["serves"] = _subset(rng, munis, len(munis))
+    return mentor
+
+
+def _random_participant(
+    rng: np.random.Generator, i: int, munis: list[str], date: dt.date
+) -> dict[str, Any]:
+    """A participant with random profile, consent, dates, priority tags and preference."""
+    part: dict[str, Any] = {
+        "id": f"P{i}",
+        "gender": str(rng.choice(["female", "male"])),
+        "age": int(rng.integers(18, 61)),
+        "municipality": str(rng.choice(munis)),
+        "consent": bool(rng.random() < 0.9),
+        "referred": (date - dt.timedelta(days=int(rng.integers(0, 400)))).isoformat(),
+        "substances": _subset(rng, SUBSTANCES),
+        "interests": _subset(rng, INTERESTS),
+        "goals": _subset(rng, GOALS),
+        "availability": _subset(rng, TIMES),
+        "languages": ["no"],
+        "priority": _subset(rng, TAGS, 2),
+    }
+    if rng.random() < 0.5:
+        part["discharge"] = (date + dt.timedelta(days=int(rng.integers(-20, 150)))).isoformat()
+    if rng.random() < 0.3:
+        part["prefers"] = {"mentor_gender": "any"}
+    return part
+
+
 def random_scenario(rng: np.random.Generator) -> dict[str, Any]:
     """A small scenario that validates, with random bounds, locks, pairs and policy."""
     munis = ["north", "south", "east"][: int(rng.integers(1, 4))]
-    municipalities = []
-    for m in munis:
-        muni: dict[str, Any] = {"id": m, "partner": bool(rng.random() < 0.5)}
-        if rng.random() < 0.4:
-            muni["min"] = int(rng.integers(0, 4))
-        if rng.random() < 0.3:
-            muni["max"] = int(rng.integers(0, 5))
-        if rng.random() < 0.5:
-            muni["share"] = float(rng.integers(1, 5)) / 10
-        municipalities.append(muni)
+    municipalities = [_random_municipality(rng, m) for m in munis]
     date = dt.date(2026, 11, 20)
-    mentors = []
-    for i in range(int(rng.integers(1, 6))):
-        mentor: dict[str, Any] = {
-            "id": f"M{i}",
-            "gender": str(rng.choice(["female", "male"])),
-            "age": int(rng.integers(25, 66)),
-            "municipality": str(rng.choice(munis)),
-            "recovery_years": int(rng.integers(1, 10)),
-            "substances": _subset(rng, SUBSTANCES),
-            "interests": _subset(rng, INTERESTS),
-            "strengths": _subset(rng, GOALS),
-            "availability": _subset(rng, TIMES),
-            "languages": ["no"],
-        }
-        if rng.random() < 0.5:
-            mentor["capacity"] = int(rng.integers(0, 4))
-        if rng.random() < 0.3:
-            mentor["serves"] = _subset(rng, munis, len(munis))
-        mentors.append(mentor)
-    participants = []
-    for i in range(int(rng.integers(1, 10))):
-        part: dict[str, Any] = {
-            "id": f"P{i}",
-            "gender": str(rng.choice(["female", "male"])),
-            "age": int(rng.integers(18, 61)),
-            "municipality": str(rng.choice(munis)),
-            "consent": bool(rng.random() < 0.9),
-            "referred": (date - dt.timedelta(days=int(rng.integers(0, 400)))).isoformat(),
-            "substances": _subset(rng, SUBSTANCES),
-            "interests": _subset(rng, INTERESTS),
-            "goals": _subset(rng, GOALS),
-            "availability": _subset(rng, TIMES),
-            "languages": ["no"],
-            "priority": _subset(rng, TAGS, 2),
-        }
-        if rng.random() < 0.5:
-            part["discharge"] = (date + dt.timedelta(days=int(rng.integers(-20, 150)))).isoformat()
-        if rng.random() < 0.3:
-            part["prefers"] = {"mentor_gender": "any"}
-        participants.append(part)
-    pairs = []
+    mentors = [_random_mentor(rng, i, munis) for i in range(int(rng.integers(1, 6)))]
+    participants = [
+        _random_participant(rng, i, munis, date) for i in range(int(rng.integers(1, 10)))
+    ]
+    mentor_ids = [m["id"] for m in mentors]
     consenting = [p["id"] for p in participants if p["consent"]]
-    for pid in consenting[: int(rng.integers(0, 3))]:
-        pairs.append({"participant": pid, "mentor": str(rng.choice([m["id"] for m in mentors])),
-                      "release": bool(rng.random() < 0.3)})
+    pairs = [
+        {
+            "participant": pid,
+            "mentor": str(rng.choice(mentor_ids)),
+            "release": bool(rng.random() < 0.3),
+        }
+        for pid in consenting[: int(rng.integers(0, 3))]
+    ]
     require = []
     if rng.random() < 0.4 and consenting:
-        require.append([str(rng.choice(consenting)), str(rng.choice([m["id"] for m in mentors]))])
+        require.append([str(rng.choice(consenting)), str(rng.choice(mentor_ids))])
     program: dict[str, Any] = {"mentor_capacity": int(rng.integers(1, 3))}
     if rng.random() < 0.6:
         program["capacity"] = int(rng.integers(0, 9))
@@ -210,14 +228,16 @@ def random_problem(rng: np.random.Generator) -> Problem:
     for g in range(n_g):
         size = int((participant_group == g).sum())
         existing = int(rng.integers(0, 3))
-        groups.append(Group(
-            key=f"g{g}",
-            lower=int(rng.integers(1, 3)) if rng.random() < 0.25 else 0,
-            upper=int(rng.integers(0, 4)) if rng.random() < 0.3 else None,
-            existing=existing,
-            eligible=size + existing if rng.random() < 0.9 else 0,
-            target=int(rng.integers(0, 5)),
-        ))
+        groups.append(
+            Group(
+                key=f"g{g}",
+                lower=int(rng.integers(1, 3)) if rng.random() < 0.25 else 0,
+                upper=int(rng.integers(0, 4)) if rng.random() < 0.3 else None,
+                existing=existing,
+                eligible=size + existing if rng.random() < 0.9 else 0,
+                target=int(rng.integers(0, 5)),
+            )
+        )
     n_e = len(edge_p)
     required: list[int] = []
     if n_e and rng.random() < 0.3:
@@ -282,8 +302,7 @@ def test_staged_coverage_matches_one_solve() -> None:
         assert rest is not None
         tight = Scales(problem, None)
         # Allow only the staged weights: the one-solve weights exceed the arc limit.
-        tight.max_arc_cost = max(arc - 1, rest[0] * scales.top["priority"]
-                                 + scales.top["quality"])
+        tight.max_arc_cost = max(arc - 1, rest[0] * scales.top["priority"] + scales.top["quality"])
         if tight.weights(problem.levels) is not None:
             continue
         got = solve_network(problem, ortools_kernel, tight)
@@ -299,15 +318,23 @@ def test_staged_coverage_matches_one_solve() -> None:
 def test_cost_range_overflow_falls_back_to_staged() -> None:
     """If the solver reports an overflowing cost range, coverage is fixed first."""
 
-    def picky(net: Network, levels: Sequence[Level], weights: Sequence[int],
-              lower: IntArray, amount: int, bypass: bool) -> BoolArray | None:
+    def picky(
+        net: Network,
+        levels: Sequence[Level],
+        weights: Sequence[int],
+        lower: IntArray,
+        amount: int,
+        bypass: bool,
+    ) -> BoolArray | None:
         if len(levels) > 2:
             raise CostRangeError("too large")
         return ortools_kernel(net, levels, weights, lower, amount, bypass)
 
     for seed in range(30):
-        problem = dataclasses.replace(random_problem(np.random.default_rng(7000 + seed)),
-                                      objective=("coverage", "priority", "quality"))
+        problem = dataclasses.replace(
+            random_problem(np.random.default_rng(7000 + seed)),
+            objective=("coverage", "priority", "quality"),
+        )
         got = solve_network(problem, picky, Scales(problem, None))
         expected = reference(problem)
         assert got.status == expected.status
@@ -321,10 +348,13 @@ def conflicting_floors() -> dict[str, Any]:
     """Two municipalities each need 2 new pairs, but the programme has 2 places."""
     people = []
     for i, muni in enumerate(["north", "north", "south", "south"]):
-        people.append({"id": f"P{i}", "gender": "female", "age": 35, "municipality": muni,
-                       "consent": True})
-    mentors = [{"id": f"M{i}", "gender": "female", "age": 40, "municipality": "north",
-                "recovery_years": 5} for i in range(2)]
+        people.append(
+            {"id": f"P{i}", "gender": "female", "age": 35, "municipality": muni, "consent": True}
+        )
+    mentors = [
+        {"id": f"M{i}", "gender": "female", "age": 40, "municipality": "north", "recovery_years": 5}
+        for i in range(2)
+    ]
     return {
         "name": "conflicting floors",
         "date": "2026-11-20",

@@ -20,32 +20,82 @@ from typer.testing import CliRunner
 import matcher
 from matcher.cli.app import app
 from matcher.io.documents import read_document
-from matcher.io.spreadsheet import write_scenario
+from matcher.io.sheets.write import write_scenario
 from matcher.model.scenario import Mentor, Participant, Scenario
 from tests.conftest import EXAMPLE_PATHS
 
 #: Examples per test; FUZZ_EXAMPLES=2000 for a longer hunt.
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")), deadline=None,
-                database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                       HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "20")),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-KEYS = sorted({*Scenario.model_fields, *Mentor.model_fields, *Participant.model_fields,
-               "capacity", "mentor_capacity", "fairness", "require", "forbid", "interests"})
+KEYS = sorted(
+    {
+        *Scenario.model_fields,
+        *Mentor.model_fields,
+        *Participant.model_fields,
+        "capacity",
+        "mentor_capacity",
+        "fairness",
+        "require",
+        "forbid",
+        "interests",
+    }
+)
 PLAUSIBLE: list[Any] = [
-    "alcohol", "female", "male", "any", "same", "2026-01-01", "2026-02-30", "M01", "P01",
-    "stavanger", "sola", "young", "quotas", "maxmin", "", " ", "=1+1", "no", "yes",
-    -1, 0, 1, 2, 3, 16, 200, 10**20, 0.5, -0.0, True, False, None, [], {},
+    "alcohol",
+    "female",
+    "male",
+    "any",
+    "same",
+    "2026-01-01",
+    "2026-02-30",
+    "M01",
+    "P01",
+    "stavanger",
+    "sola",
+    "young",
+    "quotas",
+    "maxmin",
+    "",
+    " ",
+    "=1+1",
+    "no",
+    "yes",
+    -1,
+    0,
+    1,
+    2,
+    3,
+    16,
+    200,
+    10**20,
+    0.5,
+    -0.0,
+    True,
+    False,
+    None,
+    [],
+    {},
 ]
 scalars = st.one_of(
     st.sampled_from(PLAUSIBLE),
-    st.none(), st.booleans(), st.integers(), st.floats(),
-    st.text(max_size=20), st.sampled_from(KEYS),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(max_size=20),
+    st.sampled_from(KEYS),
 )
 values = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=4)
-    | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -59,8 +109,13 @@ def _mutate_once(draw: st.DrawFn, doc: Any) -> Any:
     """Walk down to a random container and delete, replace or insert one entry there."""
     node = doc
     while True:
-        keys: list[Any] = (list(node) if isinstance(node, dict)
-                           else list(range(len(node))) if isinstance(node, list) else [])
+        keys: list[Any] = (
+            list(node)
+            if isinstance(node, dict)
+            else list(range(len(node)))
+            if isinstance(node, list)
+            else []
+        )
         if not keys:
             return doc
         key = draw(st.sampled_from(keys))
@@ -99,12 +154,16 @@ def serialise(doc: Any, fmt: str) -> bytes:
 def check_cli(path: Path, tmp: Path) -> None:
     runner = CliRunner()
     out = tmp / "out.json"
-    for args in (["validate", str(path)],
-                 ["solve", str(path), "--format", "json", "--no-explain", "--out", str(out)]):
+    for args in (
+        ["validate", str(path)],
+        ["solve", str(path), "--format", "json", "--no-explain", "--out", str(out)],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code in (0, 2, 3), (args, result.output, result.exception)
         assert result.exception is None or isinstance(result.exception, SystemExit), (
-            args, result.exception)
+            args,
+            result.exception,
+        )
         assert "Traceback" not in result.output
         if result.exit_code == 2:
             assert str(path) in result.output
@@ -130,8 +189,10 @@ def test_mutated_scenarios(tmp_path: Path, doc: Any, fmt: str) -> None:
 
 
 @FUZZ
-@given(content=st.binary(max_size=300) | st.text(max_size=300).map(str.encode),
-       suffix=st.sampled_from([".yaml", ".json"]))
+@given(
+    content=st.binary(max_size=300) | st.text(max_size=300).map(str.encode),
+    suffix=st.sampled_from([".yaml", ".json"]),
+)
 def test_random_bytes_and_text(tmp_path: Path, content: bytes, suffix: str) -> None:
     path = tmp_path / f"s{suffix}"
     path.write_bytes(content)
@@ -151,8 +212,10 @@ def test_random_yaml_syntax(tmp_path: Path, text: str) -> None:
 def csv_tables(tmp: Path) -> dict[str, list[list[str]]]:
     folder = tmp / "example"
     write_scenario(matcher.load(EXAMPLE_PATHS["stavanger-sola-sandnes"]), folder)
-    return {p.name: [line.split(",") for line in p.read_text("utf-8-sig").splitlines()]
-            for p in sorted(folder.iterdir())}
+    return {
+        p.name: [line.split(",") for line in p.read_text("utf-8-sig").splitlines()]
+        for p in sorted(folder.iterdir())
+    }
 
 
 @pytest.fixture(scope="module")
@@ -162,14 +225,15 @@ def example_tables(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[l
 
 @FUZZ
 @given(data=st.data(), cell=st.text(max_size=12) | st.sampled_from(PLAUSIBLE).map(str))
-def test_mutated_csv_folders(tmp_path: Path, example_tables: dict[str, list[list[str]]],
-                             data: st.DataObject, cell: str) -> None:
+def test_mutated_csv_folders(
+    tmp_path: Path, example_tables: dict[str, list[list[str]]], data: st.DataObject, cell: str
+) -> None:
     tables = copy.deepcopy(example_tables)
     name = data.draw(st.sampled_from(sorted(tables)))
     rows = tables[name]
     row = data.draw(st.integers(0, len(rows) - 1))
     column = data.draw(st.integers(0, len(rows[row])))
-    rows[row][column:column + 1] = [cell.replace(",", ";").replace("\n", " ")]
+    rows[row][column : column + 1] = [cell.replace(",", ";").replace("\n", " ")]
     folder = tmp_path / "round"
     folder.mkdir(exist_ok=True)
     for file, lines in tables.items():

@@ -1,4 +1,9 @@
-"""The seeded scenario generator shared by the tests and the benchmarks."""
+"""The seeded scenario generator shared by the tests and the benchmarks.
+
+Wall-clock bounds here are ten times what they check (the generator's target, a time
+limit), so that only a gross regression fails them on a loaded machine;
+`python -m benchmarks.generation` measures the generator against its target.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ import pytest
 import yaml
 
 import matcher
+from benchmarks.generation import TARGETS
 from benchmarks.generator import generate
 from tests.rules import Rules, hard_rule_violations
 
 Data = dict[str, Any]
+GENEROUS = 10  # wall-clock bounds: this many times the target or time limit
 
 
 def test_same_seed_same_scenario() -> None:
@@ -50,8 +57,11 @@ def test_generated_scenarios_are_valid(n_p: int, n_m: int, options: dict[str, An
     rules = Rules(scenario)
     # active pairs and required locks keep the hard rules; forbid never hits a kept pair
     for pair in scenario.pairs:
-        problems = [x for x in rules.new_pair_problems(pair.participant, pair.mentor)
-                    if not x.startswith(("rule 1/7", "rule 7"))]
+        problems = [
+            x
+            for x in rules.new_pair_problems(pair.participant, pair.mentor)
+            if not x.startswith(("rule 1/7", "rule 7"))
+        ]
         assert problems == [], (pair, problems)
     for pid, mid in scenario.locks.require:
         assert mid in rules.allowed(pid)
@@ -100,7 +110,8 @@ def test_large_generation_is_fast() -> None:
     data = generate(10_000, 5_000, 1)
     elapsed = time.perf_counter() - start
     assert len(data["participants"]) == 10_000 and len(data["mentors"]) == 5_000
-    assert elapsed < 10.0, f"generate(10000, 5000) took {elapsed:.1f} s"
+    bound = GENEROUS * TARGETS[(10_000, 5_000)]
+    assert elapsed < bound, f"generate(10000, 5000) took {elapsed:.1f} s (bound {bound:g} s)"
     scenario = matcher.validate(data)
     assert len(scenario.pairs) > 1000
 
@@ -108,7 +119,7 @@ def test_large_generation_is_fast() -> None:
 @pytest.mark.parametrize("seed", [1, 2])
 def test_solving_200x100_keeps_every_hard_rule(seed: int) -> None:
     scenario = matcher.validate(generate(200, 100, seed))
-    # CP-SAT proves optimality slowly at this size (see the xfail below): a time limit.
+    # With a time limit any proposal may come back: each must keep every hard rule.
     result = matcher.solve(scenario, time_limit=2.0, explain=False)
     assert result.status in ("optimal", "feasible")
     assert hard_rule_violations(scenario, result) == []
@@ -117,8 +128,9 @@ def test_solving_200x100_keeps_every_hard_rule(seed: int) -> None:
 
 def test_small_generated_rounds_are_feasible() -> None:
     statuses = Counter(
-        matcher.solve(matcher.validate(generate(12, 6, seed, fairness=fairness)),
-                      explain=False).status
+        matcher.solve(
+            matcher.validate(generate(12, 6, seed, fairness=fairness)), explain=False
+        ).status
         for seed in range(6)
         for fairness in ("quotas", "proportional")
     )
@@ -134,15 +146,18 @@ def test_a_30x15_round_is_proved_optimal_quickly() -> None:
 def test_maxmin_keeps_to_the_time_limit() -> None:
     scenario = matcher.validate(generate(100, 50, 0, fairness="maxmin"))
     start = time.perf_counter()
-    matcher.solve(scenario, time_limit=0.5, explain=False)
-    assert time.perf_counter() - start < 1.25
+    result = matcher.solve(scenario, time_limit=0.5, explain=False)
+    assert time.perf_counter() - start < GENEROUS * 0.5
+    assert result.status in ("optimal", "feasible")
+    assert hard_rule_violations(scenario, result) == []
 
 
 def test_time_limit_bounds_a_solve_with_explanations() -> None:
     scenario = matcher.validate(generate(40, 20, 0))
     start = time.perf_counter()
-    matcher.solve(scenario, time_limit=0.2)
-    assert time.perf_counter() - start < 2.0
+    result = matcher.solve(scenario, time_limit=0.2)
+    assert time.perf_counter() - start < GENEROUS * 0.2
+    assert hard_rule_violations(scenario, result) == []
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -152,7 +167,6 @@ def test_maxmin_never_lowers_the_lowest_coverage_of_none(seed: int) -> None:
         scenario = matcher.validate(generate(24, 12, seed, fairness=mode))
         result = matcher.solve(scenario, solver="auto", explain=False)
         assert result.status == "optimal"
-        coverages = [r.coverage for r in result.municipalities.values()
-                     if r.coverage is not None]
+        coverages = [r.coverage for r in result.municipalities.values() if r.coverage is not None]
         lowest[mode] = min(coverages)
     assert lowest["maxmin"] >= lowest["none"]

@@ -3,6 +3,8 @@ back-ends solve through, against whole-problem solves on generated rounds."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +19,7 @@ from solvers.base import Level, Problem
 from solvers.network import Network, ortools_kernel, ortools_scales, solve_network
 
 
-def _problem(n_p: int, n_m: int, seed: int, **kwargs: object) -> Problem:
+def _problem(n_p: int, n_m: int, seed: int, **kwargs: Any) -> Problem:
     return build(matcher.validate(generate(n_p, n_m, seed, **kwargs))).problem
 
 
@@ -27,8 +29,11 @@ def _whole(problem: Problem) -> dict[str, int]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), size=st.sampled_from([(20, 10), (40, 20), (80, 30)]),
-       same_gender=st.sampled_from(["required", "ignore"]))
+@given(
+    seed=st.integers(0, 10_000),
+    size=st.sampled_from([(20, 10), (40, 20), (80, 30)]),
+    same_gender=st.sampled_from(["required", "ignore"]),
+)
 def test_certified_optimum_equals_the_whole_flow(
     seed: int, size: tuple[int, int], same_gender: str
 ) -> None:
@@ -62,8 +67,7 @@ def test_a_wrong_flow_is_never_certified(monkeypatch: pytest.MonkeyPatch) -> Non
     real = pricing._solve_flow
 
     def careless(net: Network, levels: tuple[Level, ...], weights: list[int]) -> object:
-        blind = [0 if level == "quality" else w for level, w in zip(levels, weights,
-                                                                     strict=True)]
+        blind = [0 if level == "quality" else w for level, w in zip(levels, weights, strict=True)]
         solved = real(net, levels, blind)
         assert solved is not None
         return solved._replace(costs=net.costs(levels, weights))
@@ -82,7 +86,7 @@ def test_a_broken_flow_is_never_certified(monkeypatch: pytest.MonkeyPatch) -> No
         solved = real(net, levels, weights)
         assert solved is not None
         flows = solved.flows.copy()
-        flows[net.edge_start + int(np.flatnonzero(flows[net.edge_start:net.edge_stop])[0])] = 0
+        flows[net.edge_start + int(np.flatnonzero(flows[net.edge_start : net.edge_stop])[0])] = 0
         return solved._replace(flows=flows)
 
     monkeypatch.setattr(pricing, "_solve_flow", broken)
@@ -102,8 +106,13 @@ def test_potentials_satisfy_every_residual_arc() -> None:
     assert cycle is None
 
 
-@given(st.lists(st.tuples(st.integers(0, 5), st.integers(-3, 3), st.booleans()),
-                min_size=1, max_size=40), st.integers(1, 4), st.booleans())
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 5), st.integers(-3, 3), st.booleans()), min_size=1, max_size=40
+    ),
+    st.integers(1, 4),
+    st.booleans(),
+)
 def test_near_best_per_owner_keeps_each_best_and_about_k(
     rows: list[tuple[int, int, bool]], k: int, grouped: bool
 ) -> None:
@@ -121,10 +130,15 @@ def test_near_best_per_owner_keeps_each_best_and_about_k(
         assert any(value[e] == best for e in mine)
         # within one margin of the owner's best: no better edge of the owner is left out
         worst_gap = max(best - int(value[e]) for e in mine)
-        assert all(e in got for e in range(len(rows))
-                   if allowed[e] and owner[e] == o and best - value[e] < worst_gap)
-    best_of = {o: max(int(value[e]) for e in range(len(rows)) if allowed[e] and owner[e] == o)
-               for o in owners}
+        assert all(
+            e in got
+            for e in range(len(rows))
+            if allowed[e] and owner[e] == o and best - value[e] < worst_gap
+        )
+    best_of = {
+        o: max(int(value[e]) for e in range(len(rows)) if allowed[e] and owner[e] == o)
+        for o in owners
+    }
     ties = sum(1 for e in range(len(rows)) if allowed[e] and value[e] == best_of[int(owner[e])])
     assert len(got) <= max(k * len(owners), ties)
 
@@ -146,7 +160,7 @@ def test_reduced_back_ends_reach_the_whole_optimum(
     monkeypatch.setattr(pricing, "certified_optimum", spy)
     for seed in (1, 2):
         problem = _problem(60, 30, seed, fairness=fairness)
-        reduced = get_solver(name).solve(problem, Options(time_limit=30))
+        reduced = get_solver(name).solve(problem, Options.within(30))
         reference = get_solver("flow").solve(problem, Options())
         assert reduced.status == "optimal"
         assert reduced.levels == reference.levels

@@ -29,8 +29,13 @@ DATE = dt.date(2026, 11, 20)
 
 
 def person(**fields: Any) -> Participant:
-    data: Data = {"id": "P1", "gender": "female", "age": 30, "municipality": "north",
-                  "consent": True}
+    data: Data = {
+        "id": "P1",
+        "gender": "female",
+        "age": 30,
+        "municipality": "north",
+        "consent": True,
+    }
     data.update(fields)
     return Participant.model_validate(data)
 
@@ -56,11 +61,11 @@ def days_after(n: int) -> dt.date:
         (days_after(5), 0, 0),  # referred after the round's date: no waiting time
     ],
 )
-def test_waiting_days_capped_at_365(referred: dt.date | None, points: int,
-                                    waiting: int) -> None:
+def test_waiting_days_capped_at_365(referred: dt.date | None, points: int, waiting: int) -> None:
     got = priority(person(referred=referred), DATE, partner=False)
-    assert got == Priority(points=points, waiting_days=waiting, days_to_discharge=None,
-                           partner=False)
+    assert got == Priority(
+        points=points, waiting_days=waiting, days_to_discharge=None, partner=False
+    )
 
 
 @pytest.mark.parametrize(
@@ -85,8 +90,9 @@ def test_discharge_window(days: int, points: int) -> None:
 
 
 def test_discharge_points_fall_monotonically() -> None:
-    points = [priority(person(discharge=days_after(d)), DATE, False).points
-              for d in range(-10, 150)]
+    points = [
+        priority(person(discharge=days_after(d)), DATE, False).points for d in range(-10, 150)
+    ]
     assert all(a >= b for a, b in itertools.pairwise(points))
 
 
@@ -116,8 +122,7 @@ def test_points_add_up() -> None:
 
 
 def test_partner_outweighs_everything_else() -> None:
-    most = person(referred=days_before(5000), discharge=days_after(-1),
-                  priority=list(TAG_POINTS))
+    most = person(referred=days_before(5000), discharge=days_after(-1), priority=list(TAG_POINTS))
     least = person()
     assert priority(least, DATE, partner=True).points > priority(most, DATE, False).points
     assert MAX_WAIT_DAYS + DISCHARGE_POINTS + sum(TAG_POINTS.values()) < PARTNER_POINTS
@@ -130,8 +135,9 @@ def test_repeated_tag_counts_once() -> None:
 
 
 def test_reasons() -> None:
-    p = person(referred=days_before(42), discharge=days_after(12),
-               priority=["after_prison", "young"])
+    p = person(
+        referred=days_before(42), discharge=days_after(12), priority=["after_prison", "young"]
+    )
     got = priority(p, DATE, partner=True)
     assert got.reasons(p.priority) == [
         "waiting 42 days since referral",
@@ -157,8 +163,14 @@ def test_priorities_follow_the_municipality_partner_flag(scenario_dict: Data) ->
 # --- priority in the proposal ------------------------------------------------------------
 
 
-def one_slot(make_scenario: Builder, make_mentor: Builder, make_participant: Builder,
-             first: Data, second: Data, **top: Any) -> Data:
+def one_slot(
+    make_scenario: Builder,
+    make_mentor: Builder,
+    make_participant: Builder,
+    first: Data,
+    second: Data,
+    **top: Any,
+) -> Data:
     """Two otherwise identical participants compete for one mentor place."""
     return make_scenario(
         mentors=[make_mentor("M1", capacity=1)],
@@ -172,21 +184,33 @@ def one_slot(make_scenario: Builder, make_mentor: Builder, make_participant: Bui
     [
         ({"referred": "2026-10-01"}, {"referred": "2026-06-01"}, "B"),  # waited longer
         # waiting is capped at a year, so a small tag outweighs two more years of waiting
-        ({"referred": "2023-01-01"}, {"referred": "2025-06-01", "priority": ["in_treatment"]},
-         "B"),
+        ({"referred": "2023-01-01"}, {"referred": "2025-06-01", "priority": ["in_treatment"]}, "B"),
         ({"discharge": "2027-06-01"}, {"discharge": "2026-12-01"}, "B"),  # sooner discharge
         ({"priority": ["urgent"]}, {"priority": ["young", "in_treatment"]}, "A"),
-        ({"municipality": "south"}, {"referred": "2025-11-20", "priority": ["urgent"],
-                                     "discharge": "2026-11-25"}, "A"),  # partner first
+        (
+            {"municipality": "south"},
+            {"referred": "2025-11-20", "priority": ["urgent"], "discharge": "2026-11-25"},
+            "A",
+        ),  # partner first
     ],
 )
 def test_priority_decides_who_gets_the_place(
-    make_scenario: Builder, make_mentor: Builder, make_participant: Builder,
-    run: Callable[[Data], Result], first: Data, second: Data, winner: str,
+    make_scenario: Builder,
+    make_mentor: Builder,
+    make_participant: Builder,
+    run: Callable[[Data], Result],
+    first: Data,
+    second: Data,
+    winner: str,
 ) -> None:
-    data = one_slot(make_scenario, make_mentor, make_participant, first, second,
-                    municipalities=[{"id": "north", "partner": False},
-                                    {"id": "south", "partner": True}])
+    data = one_slot(
+        make_scenario,
+        make_mentor,
+        make_participant,
+        first,
+        second,
+        municipalities=[{"id": "north", "partner": False}, {"id": "south", "partner": True}],
+    )
     result = run(data)
     assert [p.participant for p in result.pairs] == [winner]
     loser = "B" if winner == "A" else "A"

@@ -32,17 +32,33 @@ def marked_scenario() -> dict[str, Any]:
     """The minimal scenario with the marker in (nearly) every attribute of every person."""
     data = minimal_scenario()
     for i, mentor in enumerate(data["mentors"]):
-        mentor.update(gender=f"{MARK}g", age=f"{MARK}{i}", municipality=f"{MARK}m",
-                      serves=[f"{MARK}s"], capacity=f"{MARK}c", recovery_years=f"{MARK}y",
-                      trained=f"{MARK}t", substances=[f"{MARK}sub"],
-                      strengths=[f"{MARK}str"], availability=[f"{MARK}av"])
+        mentor.update(
+            gender=f"{MARK}g",
+            age=f"{MARK}{i}",
+            municipality=f"{MARK}m",
+            serves=[f"{MARK}s"],
+            capacity=f"{MARK}c",
+            recovery_years=f"{MARK}y",
+            trained=f"{MARK}t",
+            substances=[f"{MARK}sub"],
+            strengths=[f"{MARK}str"],
+            availability=[f"{MARK}av"],
+        )
     for i, person in enumerate(data["participants"]):
-        person.update(gender=f"{MARK}g", age=f"{MARK}{i}", municipality=f"{MARK}m",
-                      consent=f"{MARK}c", referred=f"{MARK}-date", discharge=f"{MARK}d",
-                      substances=["alcohol", f"{MARK}sub"], goals=[f"{MARK}goal"],
-                      availability=[f"{MARK}av"], priority=[f"{MARK}p"],
-                      prefers={"mentor_gender": f"{MARK}pg", "max_age_gap": f"{MARK}gap"},
-                      exclude_mentors=[f"{MARK}x"])
+        person.update(
+            gender=f"{MARK}g",
+            age=f"{MARK}{i}",
+            municipality=f"{MARK}m",
+            consent=f"{MARK}c",
+            referred=f"{MARK}-date",
+            discharge=f"{MARK}d",
+            substances=["alcohol", f"{MARK}sub"],
+            goals=[f"{MARK}goal"],
+            availability=[f"{MARK}av"],
+            priority=[f"{MARK}p"],
+            prefers={"mentor_gender": f"{MARK}pg", "max_age_gap": f"{MARK}gap"},
+            exclude_mentors=[f"{MARK}x"],
+        )
     data["program"]["capacity"] = f"{MARK}cap"
     data["policy"]["same_gender"] = f"{MARK}sg"
     data["pairs"][0]["since"] = f"{MARK}since"
@@ -51,8 +67,7 @@ def marked_scenario() -> dict[str, Any]:
 
 @pytest.mark.parametrize("command", ["validate", "solve"])
 @pytest.mark.parametrize("suffix", [".yaml", ".json"])
-def test_messages_carry_no_attribute_values(tmp_path: Path, command: str,
-                                            suffix: str) -> None:
+def test_messages_carry_no_attribute_values(tmp_path: Path, command: str, suffix: str) -> None:
     data = marked_scenario()
     path = tmp_path / f"s{suffix}"
     path.write_text(json.dumps(data) if suffix == ".json" else yaml.safe_dump(data))
@@ -66,16 +81,25 @@ def test_messages_carry_no_attribute_values(tmp_path: Path, command: str,
 def test_cross_reference_messages_carry_no_attribute_values(tmp_path: Path) -> None:
     """The second stage (vocabularies, references) once every record has a valid shape."""
     data = minimal_scenario()
-    data["participants"][0].update(municipality=f"{MARK}m", substances=[f"{MARK}sub"],
-                                   goals=[f"{MARK}goal"], exclude_mentors=[f"{MARK}x"])
+    data["participants"][0].update(
+        municipality=f"{MARK}m",
+        substances=[f"{MARK}sub"],
+        goals=[f"{MARK}goal"],
+        exclude_mentors=[f"{MARK}x"],
+    )
     data["mentors"][1].update(serves=[f"{MARK}s"], strengths=[f"{MARK}str"])
     path = tmp_path / "s.yaml"
     path.write_text(yaml.safe_dump(data))
     result = invoke("validate", path)
     assert result.exit_code == 2
-    for key in ("participants[0] (P1).municipality", "participants[0] (P1).substances[0]",
-                "participants[0] (P1).goals[0]", "participants[0] (P1).exclude_mentors[0]",
-                "mentors[1] (M2).serves[0]", "mentors[1] (M2).strengths[0]"):
+    for key in (
+        "participants[0] (P1).municipality",
+        "participants[0] (P1).substances[0]",
+        "participants[0] (P1).goals[0]",
+        "participants[0] (P1).exclude_mentors[0]",
+        "mentors[1] (M2).serves[0]",
+        "mentors[1] (M2).strengths[0]",
+    ):
         assert key in result.output
     assert MARK not in result.output
 
@@ -85,10 +109,12 @@ def test_spreadsheet_messages_carry_no_cell_values(tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "mentors.csv").write_text(
         "id,gender,age,municipality,recovery_years,substances\n"
-        f"M1,{MARK}g,{MARK}1,north,{MARK}y,{MARK}sub\n")
+        f"M1,{MARK}g,{MARK}1,north,{MARK}y,{MARK}sub\n"
+    )
     (folder / "participants.csv").write_text(
         "id,gender,age,municipality,consent,referred,goals\n"
-        f"P1,female,{MARK}2,{MARK}m,{MARK}c,{MARK}-date,work; {MARK}goal\n")
+        f"P1,female,{MARK}2,{MARK}m,{MARK}c,{MARK}-date,work; {MARK}goal\n"
+    )
     result = invoke("validate", folder)
     assert result.exit_code == 2
     assert "mentors.csv, row 2 (M1), column age (C)" in result.output
@@ -116,13 +142,15 @@ def test_anonymize_replaces_every_id(name: str) -> None:
     assert not ORIGINAL_ID.search(text)
     scenario = matcher.load(path)
     secret = f"{scenario.name}\n".encode()
-    expected = {"P-" + hmac.new(secret, p.id.encode(), hashlib.sha256).hexdigest()[:12]
-                for p in scenario.participants}
-    seen = [p["participant"] for p in data["pairs"]] + [
-        w["participant"] for w in data["unmatched"]]
+    expected = {
+        "P-" + hmac.new(secret, p.id.encode(), hashlib.sha256).hexdigest()[:12]
+        for p in scenario.participants
+    }
+    seen = [p["participant"] for p in data["pairs"]] + [w["participant"] for w in data["unmatched"]]
     assert sorted(seen) == sorted(expected)  # each participant once, under the pseudonym
-    assert [p["participant"] for p in data["pairs"]] == sorted(p["participant"]
-                                                                for p in data["pairs"])
+    assert [p["participant"] for p in data["pairs"]] == sorted(
+        p["participant"] for p in data["pairs"]
+    )
     assert data["metrics"] == plain["metrics"]
     assert data["municipalities"] == plain["municipalities"]
 
@@ -142,8 +170,10 @@ def test_anonymize_rewrites_ids_in_texts() -> None:
 
 def test_pseudonyms_are_stable_and_keyed() -> None:
     path = EXAMPLE_PATHS["grenland"]
-    first, second = solve_json(path, "--anonymize", "--no-explain")[1], solve_json(
-        path, "--anonymize", "--no-explain")[1]
+    first, second = (
+        solve_json(path, "--anonymize", "--no-explain")[1],
+        solve_json(path, "--anonymize", "--no-explain")[1],
+    )
     keyed = solve_json(path, "--anonymize", "--anonymize-key", "s3cret", "--no-explain")[1]
     ids = [p["participant"] for p in first["pairs"]]
     assert ids == [p["participant"] for p in second["pairs"]]
@@ -170,7 +200,8 @@ def test_pseudonyms_grow_rather_than_collide() -> None:
 def test_rewriter_replaces_whole_ids_only() -> None:
     text = _rewriter({"P01": "P-a", "M01": "M-b", "M011": "M-c"})
     assert text("P01-M01, M01's place; M011 and P011 and xP01") == (
-        "P-a-M-b, M-b's place; M-c and P011 and xP01")
+        "P-a-M-b, M-b's place; M-c and P011 and xP01"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
@@ -179,8 +210,12 @@ def test_anonymized_exports_hold_no_ids(tmp_path: Path, fmt: str) -> None:
     result = invoke("solve", "--format", fmt, "--out", out, "--anonymize")
     assert result.exit_code == 0, result.output
     if fmt == "xlsx":
-        cells = [str(v) for ws in load_workbook(out).worksheets
-                 for row in ws.iter_rows(values_only=True) for v in row]
+        cells = [
+            str(v)
+            for ws in load_workbook(out).worksheets
+            for row in ws.iter_rows(values_only=True)
+            for v in row
+        ]
         text = "\n".join(cells)
     else:
         text = "\n".join(p.read_text("utf-8-sig") for p in out.iterdir())
@@ -201,16 +236,20 @@ def test_anonymized_report_holds_no_ids(tmp_path: Path) -> None:
 
 
 def summary_rows(text: str) -> dict[str, list[str]]:
-    rows = [line.strip("|").split("|") for line in text.splitlines()
-            if line.startswith("| ") and "---" not in line]
+    rows = [
+        line.strip("|").split("|")
+        for line in text.splitlines()
+        if line.startswith("| ") and "---" not in line
+    ]
     return {cells[0].strip(): [c.strip() for c in cells[1:]] for cells in rows[1:]}
 
 
 @pytest.mark.parametrize("name", sorted(EXAMPLE_PATHS))
 def test_summary_suppresses_small_counts(tmp_path: Path, name: str) -> None:
     out = tmp_path / "summary.md"
-    result = invoke("solve", EXAMPLE_PATHS[name], "--format", "summary", "--out", out,
-                    "--no-explain")
+    result = invoke(
+        "solve", EXAMPLE_PATHS[name], "--format", "summary", "--out", out, "--no-explain"
+    )
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert not ORIGINAL_ID.search(text)
@@ -225,35 +264,46 @@ def test_summary_counts_are_right_where_shown() -> None:
     scenario = matcher.load(EXAMPLE_PATHS["grenland"])
     result = matcher.solve(scenario, explain=False)
     result_rows = list(result.municipalities.values())
-    invoke_result = invoke("solve", EXAMPLE_PATHS["grenland"], "--format", "summary",
-                           "--no-explain")
+    invoke_result = invoke(
+        "solve", EXAMPLE_PATHS["grenland"], "--format", "summary", "--no-explain"
+    )
     rows = summary_rows(invoke_result.stdout)
     for (label, cells), row in zip(rows.items(), [*result_rows, None], strict=True):
         for cell, column in zip(cells, ("eligible", "active", "new", "waiting"), strict=True):
-            value = (sum(getattr(r, column) for r in result_rows) if row is None
-                     else getattr(row, column))
+            value = (
+                sum(getattr(r, column) for r in result_rows)
+                if row is None
+                else getattr(row, column)
+            )
             assert cell == (str(value) if cell.isdigit() else cell), (label, column)
             assert cell != "<3" or value < SMALL
 
 
 def hidden_per_relation(values: list[list[int]]) -> list[int]:
     hidden = suppress(values)
-    return [sum(k in hidden for k in coefficients)
-            for coefficients, equal in _relations(values) if equal]
+    return [
+        sum(k in hidden for k in coefficients)
+        for coefficients, equal in _relations(values)
+        if equal
+    ]
 
 
-@pytest.mark.parametrize("values", [
-    [[6, 5, 3, 1], [4, 4, 3, 0], [3, 1, 1, 2], [13, 10, 7, 3]],  # the Stavanger round
-    [[9, 7, 4, 2], [8, 8, 5, 0], [17, 15, 9, 2]],
-    [[12, 9, 5, 3], [10, 8, 4, 2], [22, 17, 9, 5]],  # one small count among big ones
-    [[0, 0, 0, 0], [5, 4, 4, 1], [5, 4, 4, 1]],
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        [[6, 5, 3, 1], [4, 4, 3, 0], [3, 1, 1, 2], [13, 10, 7, 3]],  # the Stavanger round
+        [[9, 7, 4, 2], [8, 8, 5, 0], [17, 15, 9, 2]],
+        [[12, 9, 5, 3], [10, 8, 4, 2], [22, 17, 9, 5]],  # one small count among big ones
+        [[0, 0, 0, 0], [5, 4, 4, 1], [5, 4, 4, 1]],
+    ],
+)
 def test_no_suppressed_count_stands_alone_in_a_sum(values: list[list[int]]) -> None:
     """A relation with one hidden count would give it away by subtraction."""
     assert all(n != 1 for n in hidden_per_relation(values))
     hidden = suppress(values)
-    assert {(r, c) for r, row in enumerate(values) for c, v in enumerate(row)
-            if v < SMALL} <= hidden
+    assert {
+        (r, c) for r, row in enumerate(values) for c, v in enumerate(row) if v < SMALL
+    } <= hidden
 
 
 def test_bounds_do_not_give_suppressed_counts_away() -> None:

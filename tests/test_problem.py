@@ -44,8 +44,10 @@ def test_minimal_scenario(scenario_dict: Data) -> None:
     assert problem.budget is None
     assert problem.objective == ("coverage", "fairness", "priority", "quality")
     assert problem.levels == ("coverage", "priority", "quality")  # quotas: no level
-    required = [(built.enc.participant_ids[problem.edge_p[e]],
-                 built.enc.mentor_ids[problem.edge_m[e]]) for e in problem.required]
+    required = [
+        (built.enc.participant_ids[problem.edge_p[e]], built.enc.mentor_ids[problem.edge_m[e]])
+        for e in problem.required
+    ]
     assert required == [("P1", "M1")]
     assert built.conflicts == [] and built.notes == []
     assert len(problem.quality) == len(problem.edge_p) == len(built.scores.total)
@@ -73,8 +75,15 @@ def test_existing_pairs_use_up_capacity_places_and_budget(
 
 @pytest.mark.parametrize(
     ("budget", "per", "places"),
-    [(1.0, 0.1, 10), (0.3, 0.1, 3), (0.7, 0.1, 7), (1.5, 0.1, 15), (0.25, 0.1, 2),
-     (1.0, 0.2, 5), (0.0, 0.1, 0)],
+    [
+        (1.0, 0.1, 10),
+        (0.3, 0.1, 3),
+        (0.7, 0.1, 7),
+        (1.5, 0.1, 15),
+        (0.25, 0.1, 2),
+        (1.0, 0.2, 5),
+        (0.0, 0.1, 0),
+    ],
 )
 def test_position_budget_places(
     make_scenario: Builder, budget: float, per: float, places: int
@@ -99,16 +108,19 @@ def test_released_pair_frees_the_place_and_is_no_candidate(
     assert edges(built) == {("P1", "M2"), ("P2", "M1"), ("P2", "M2")}
 
 
-def test_no_consent_means_no_candidate(make_scenario: Builder, make_mentor: Builder,
-                                       make_participant: Builder) -> None:
-    data = make_scenario(mentors=[make_mentor("M1")],
-                         participants=[make_participant("P1", consent=False),
-                                       make_participant("P2")])
+def test_no_consent_means_no_candidate(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
+    data = make_scenario(
+        mentors=[make_mentor("M1")],
+        participants=[make_participant("P1", consent=False), make_participant("P2")],
+    )
     assert edges(built_from(data)) == {("P2", "M1")}
 
 
-def test_mentor_already_over_capacity(make_scenario: Builder, make_mentor: Builder,
-                                      make_participant: Builder) -> None:
+def test_mentor_already_over_capacity(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1", capacity=1)],
         participants=[make_participant("P1"), make_participant("P2"), make_participant("P3")],
@@ -119,8 +131,9 @@ def test_mentor_already_over_capacity(make_scenario: Builder, make_mentor: Build
     assert any("M1" in note and "above capacity 1" in note for note in built.notes)
 
 
-def test_programme_capacity_already_exceeded(make_scenario: Builder, make_mentor: Builder,
-                                             make_participant: Builder) -> None:
+def test_programme_capacity_already_exceeded(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1", capacity=5)],
         participants=[make_participant(f"P{i}") for i in range(1, 5)],
@@ -145,16 +158,20 @@ def test_floor_capped_at_what_the_municipality_can_reach(
 ) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1", capacity=3)],
-        participants=[make_participant("P1"), make_participant("P2"),
-                      make_participant("S1", municipality="south")],
+        participants=[
+            make_participant("P1"),
+            make_participant("P2"),
+            make_participant("S1", municipality="south"),
+        ],
         municipalities=[{"id": "north"}, {"id": "south", "min": 2}],
     )
     built = built_from(data)
     assert built.floors["south"] == Floor(stated=2, enforced=1, reachable=1)
     south = built.problem.groups[1]
     assert (south.key, south.lower, south.upper) == ("south", 1, None)
-    assert built.notes == ["south: min 2 capped to 1, all it can reach on its own under the "
-                           "other rules"]
+    assert built.notes == [
+        "south: min 2 capped to 1, all it can reach on its own under the other rules"
+    ]
     result = matcher.solve(matcher.validate(data))
     assert result.status == "optimal"
     assert result.municipalities["south"].min == 2
@@ -169,10 +186,14 @@ def test_floor_reach_respects_mentor_capacity_and_rules(
     # three waiting in south, but only one mentor serves south and only for one more place;
     # the existing pair counts toward the floor
     data = make_scenario(
-        mentors=[make_mentor("M1", capacity=2, serves=["south"]),
-                 make_mentor("M2", serves=["north"])],
-        participants=[make_participant("S0", municipality="south"),
-                      *[make_participant(f"S{i}", municipality="south") for i in (1, 2, 3)]],
+        mentors=[
+            make_mentor("M1", capacity=2, serves=["south"]),
+            make_mentor("M2", serves=["north"]),
+        ],
+        participants=[
+            make_participant("S0", municipality="south"),
+            *[make_participant(f"S{i}", municipality="south") for i in (1, 2, 3)],
+        ],
         pairs=[{"participant": "S0", "mentor": "M1"}],
         municipalities=[{"id": "north"}, {"id": "south", "min": 4}],
     )
@@ -197,8 +218,9 @@ def test_floor_met_by_existing_pairs_needs_no_new_pair(
     assert built.notes == []
 
 
-def test_floor_capped_by_programme_capacity(make_scenario: Builder, make_mentor: Builder,
-                                            make_participant: Builder) -> None:
+def test_floor_capped_by_programme_capacity(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1", capacity=5)],
         participants=[make_participant(f"P{i}") for i in range(4)],
@@ -208,8 +230,9 @@ def test_floor_capped_by_programme_capacity(make_scenario: Builder, make_mentor:
     assert built_from(data).floors["north"].enforced == 2
 
 
-def test_max_already_exceeded(make_scenario: Builder, make_mentor: Builder,
-                              make_participant: Builder) -> None:
+def test_max_already_exceeded(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1", capacity=5)],
         participants=[make_participant(f"P{i}") for i in range(4)],
@@ -222,8 +245,9 @@ def test_max_already_exceeded(make_scenario: Builder, make_mentor: Builder,
     assert built.notes == ["north: 3 active pairs already exceed max 2: no new pairs there"]
 
 
-def test_max_leaves_room(make_scenario: Builder, make_mentor: Builder,
-                         make_participant: Builder) -> None:
+def test_max_leaves_room(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
     data = make_scenario(
         mentors=[make_mentor("M1", capacity=5)],
         participants=[make_participant(f"P{i}") for i in range(4)],
@@ -239,7 +263,9 @@ def test_groups_eligible_and_targets(scenario_dict: Data) -> None:
     groups = built_from(scenario_dict).problem.groups
     # consenting: north P1, P3 (P4 has none); south P2. No shares: targets are counts
     assert [(g.key, g.eligible, g.target, g.existing) for g in groups] == [
-        ("north", 2, 2, 1), ("south", 1, 1, 0)]
+        ("north", 2, 2, 1),
+        ("south", 1, 1, 0),
+    ]
     scenario_dict["municipalities"][0]["share"] = 0.7
     scenario_dict["municipalities"][1]["share"] = 0.3
     groups = built_from(scenario_dict).problem.groups
@@ -272,20 +298,36 @@ def test_levels_follow_the_fairness_mode(scenario_dict: Data) -> None:
         ({"age": 70}, {"prefers": {"max_age_gap": 10}}, {}, "age gap above the limit (rule 4)"),
         ({"serves": ["south"]}, {}, {}, "does not serve the participant's municipality (rule 5)"),
         ({}, {"exclude_mentors": ["M1"]}, {}, "exclude_mentors) (rule 6)"),
-        ({}, {}, {"locks": {"require": [["P1", "M1"]], "forbid": [["P1", "M1"]]}},
-         "forbidden by the coordinator (locks.forbid) (rule 6)"),
-        ({}, {}, {"pairs": [{"participant": "P1", "mentor": "M1", "release": True}]},
-         "released pair is not proposed again (rule 7)"),
+        (
+            {},
+            {},
+            {"locks": {"require": [["P1", "M1"]], "forbid": [["P1", "M1"]]}},
+            "forbidden by the coordinator (locks.forbid) (rule 6)",
+        ),
+        (
+            {},
+            {},
+            {"pairs": [{"participant": "P1", "mentor": "M1", "release": True}]},
+            "released pair is not proposed again (rule 7)",
+        ),
         ({}, {"consent": False}, {}, "no recorded consent (rule 9)"),
     ],
 )
 def test_require_breaking_a_hard_rule_is_a_conflict(
-    make_scenario: Builder, make_mentor: Builder, make_participant: Builder,
-    mentor_fields: Data, participant_fields: Data, top: Data, expected: str,
+    make_scenario: Builder,
+    make_mentor: Builder,
+    make_participant: Builder,
+    mentor_fields: Data,
+    participant_fields: Data,
+    top: Data,
+    expected: str,
 ) -> None:
     top = {"locks": {"require": [["P1", "M1"]]}, **top}
-    data = make_scenario(mentors=[make_mentor("M1", **mentor_fields), make_mentor("M2")],
-                         participants=[make_participant("P1", **participant_fields)], **top)
+    data = make_scenario(
+        mentors=[make_mentor("M1", **mentor_fields), make_mentor("M2")],
+        participants=[make_participant("P1", **participant_fields)],
+        **top,
+    )
     built = built_from(data)
     assert len(built.conflicts) == 1
     conflict = built.conflicts[0]
@@ -294,30 +336,41 @@ def test_require_breaking_a_hard_rule_is_a_conflict(
     assert len(built.problem.required) == 0
 
 
-def test_require_names_every_broken_rule(make_scenario: Builder, make_mentor: Builder,
-                                         make_participant: Builder) -> None:
-    data = make_scenario(mentors=[make_mentor("M1", active=False, gender="male")],
-                         participants=[make_participant("P1")],
-                         locks={"require": [["P1", "M1"]]})
+def test_require_names_every_broken_rule(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
+    data = make_scenario(
+        mentors=[make_mentor("M1", active=False, gender="male")],
+        participants=[make_participant("P1")],
+        locks={"require": [["P1", "M1"]]},
+    )
     (conflict,) = built_from(data).conflicts
     assert "(rule 2)" in conflict and "(rule 3)" in conflict
 
 
-def test_require_against_another_active_pair(make_scenario: Builder, make_mentor: Builder,
-                                             make_participant: Builder) -> None:
-    data = make_scenario(mentors=[make_mentor("M1"), make_mentor("M2")],
-                         participants=[make_participant("P1")],
-                         pairs=[{"participant": "P1", "mentor": "M2"}],
-                         locks={"require": [["P1", "M1"]]})
+def test_require_against_another_active_pair(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
+    data = make_scenario(
+        mentors=[make_mentor("M1"), make_mentor("M2")],
+        participants=[make_participant("P1")],
+        pairs=[{"participant": "P1", "mentor": "M2"}],
+        locks={"require": [["P1", "M1"]]},
+    )
     assert built_from(data).conflicts == [
-        "locks.require P1-M1 conflicts with the active pair P1-M2 (rule 7)"]
+        "locks.require P1-M1 conflicts with the active pair P1-M2 (rule 7)"
+    ]
 
 
-def test_require_of_the_kept_pair_is_fine(make_scenario: Builder, make_mentor: Builder,
-                                          make_participant: Builder) -> None:
-    data = make_scenario(mentors=[make_mentor("M1")], participants=[make_participant("P1")],
-                         pairs=[{"participant": "P1", "mentor": "M1"}],
-                         locks={"require": [["P1", "M1"]]})
+def test_require_of_the_kept_pair_is_fine(
+    make_scenario: Builder, make_mentor: Builder, make_participant: Builder
+) -> None:
+    data = make_scenario(
+        mentors=[make_mentor("M1")],
+        participants=[make_participant("P1")],
+        pairs=[{"participant": "P1", "mentor": "M1"}],
+        locks={"require": [["P1", "M1"]]},
+    )
     built = built_from(data)
     assert built.conflicts == []
     assert len(built.problem.required) == 0

@@ -72,13 +72,16 @@ def test_problem_solution_is_feasible(data: Data) -> None:
     rules = Rules(scenario)
     # every candidate edge is a pair the rules allow, and every allowed pair is an edge
     ids_p, ids_m = built.enc.participant_ids, built.enc.mentor_ids
-    edges = {(ids_p[p], ids_m[m]) for p, m in zip(problem.edge_p.tolist(),
-                                                 problem.edge_m.tolist(), strict=True)}
+    edges = {
+        (ids_p[p], ids_m[m])
+        for p, m in zip(problem.edge_p.tolist(), problem.edge_m.tolist(), strict=True)
+    }
     allowed = {(p, m) for p in rules.waiting for m in rules.allowed(p)}
     assert edges == allowed
     if not built.conflicts:
-        new = [(ids_p[problem.edge_p[e]], ids_m[problem.edge_m[e]])
-               for e in solution.chosen.tolist()]
+        new = [
+            (ids_p[problem.edge_p[e]], ids_m[problem.edge_m[e]]) for e in solution.chosen.tolist()
+        ]
         assert rules.violations(new) == []
 
 
@@ -101,10 +104,22 @@ CHECKED: Data = {
     "date": "2026-11-20",
     "municipalities": [{"id": "north", "min": 2}, {"id": "south", "max": 1}],
     "mentors": [
-        {"id": "M1", "gender": "female", "age": 40, "municipality": "north",
-         "recovery_years": 5, "capacity": 2},
-        {"id": "M2", "gender": "male", "age": 45, "municipality": "north",
-         "recovery_years": 5, "serves": ["north"]},
+        {
+            "id": "M1",
+            "gender": "female",
+            "age": 40,
+            "municipality": "north",
+            "recovery_years": 5,
+            "capacity": 2,
+        },
+        {
+            "id": "M2",
+            "gender": "male",
+            "age": 45,
+            "municipality": "north",
+            "recovery_years": 5,
+            "serves": ["north"],
+        },
     ],
     "participants": [
         {"id": "P1", "gender": "female", "age": 35, "municipality": "north", "consent": True},
@@ -124,8 +139,9 @@ def _move(result: Data, pid: str, mentor: str | None) -> Data:
     if mentor is None:
         out["unmatched"].append({"participant": pid, "reasons": ["waiting"]})
     else:
-        out["pairs"].append({"participant": pid, "mentor": mentor, "existing": False,
-                             "score": 0.5, "reasons": []})
+        out["pairs"].append(
+            {"participant": pid, "mentor": mentor, "existing": False, "score": 0.5, "reasons": []}
+        )
     return out
 
 
@@ -134,7 +150,10 @@ def test_checker_accepts_the_engine_result_and_catches_broken_ones() -> None:
     good: Data = json.loads(matcher.solve(scenario, explain=False).to_json())
     assert hard_rule_violations(scenario, good) == []
     assert {(p["participant"], p["mentor"]) for p in good["pairs"]} == {
-        ("P1", "M1"), ("P2", "M2"), ("P3", "M1")}
+        ("P1", "M1"),
+        ("P2", "M2"),
+        ("P3", "M1"),
+    }
 
     def broken(result: Data, expected: str) -> None:
         found = hard_rule_violations(scenario, result)

@@ -52,7 +52,10 @@ def test_greedy_profiles_serve_different_people(example: Scenario) -> None:
     profiles = best_profiles(example, 3)
     assert len(profiles) == 3
     assert [(p.gender, p.municipality) for p in profiles] == [
-        ("female", "sandnes"), ("male", "sandnes"), ("female", "stavanger")]
+        ("female", "sandnes"),
+        ("male", "sandnes"),
+        ("female", "stavanger"),
+    ]
 
 
 def test_cli_json_and_table() -> None:
@@ -63,8 +66,10 @@ def test_cli_json_and_table() -> None:
     assert [c["would_match"] for c in data["candidates"]] == [["P03"], ["P08"]]
     table = runner.invoke(app, ["recruit", "--top", "2"])
     assert table.exit_code == 0 and "P03" in table.stdout
-    assert runner.invoke(app, ["recruit", "--format", "json"]).stdout == \
+    assert (
         runner.invoke(app, ["recruit", "--format", "json"]).stdout
+        == runner.invoke(app, ["recruit", "--format", "json"]).stdout
+    )
 
 
 def test_cli_bad_options() -> None:

@@ -7,12 +7,15 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from typer.testing import CliRunner
 
 import matcher
 from matcher.cli.app import app
 from matcher.render.report import to_html, to_markdown
-from tests.conftest import EXAMPLE_PATHS
+from matcher.render.table import render_table
+from matcher.render.wording import summary_line
+from tests.conftest import EXAMPLE_PATHS, mentor, participant, scenario
 
 
 class Page(HTMLParser):
@@ -53,8 +56,13 @@ def test_html_report_lists_everyone(name: str) -> None:
     result = matcher.solve(scenario)
     page = Page()
     page.feed(to_html(scenario, result))
-    assert page.sections == ["proposed-pairs", "waiting-list", "municipalities",
-                             "mentor-load", "settings"]
+    assert page.sections == [
+        "proposed-pairs",
+        "waiting-list",
+        "municipalities",
+        "mentor-load",
+        "settings",
+    ]
     assert page.external == []  # self-contained
     people = set(page.cells["proposed-pairs"]) | set(page.cells["waiting-list"])
     assert {p.id for p in scenario.participants} <= people
@@ -118,3 +126,27 @@ def test_report_of_conflicting_floors_exits_3_naming_them(tmp_path: Path) -> Non
     assert "municipality north min 1 (rule 8)" in text
     assert "municipality south min 1 (rule 8)" in text
     assert "Traceback" not in done.output
+
+
+def test_table_and_report_word_the_round_alike() -> None:
+    """One wording for the summary and a capped floor (rule 8), on screen and on the page."""
+    data = scenario(
+        mentors=[mentor("M1", capacity=3)],
+        participants=[
+            participant("P1"),
+            participant("P2"),
+            participant("S1", municipality="south"),
+        ],
+        municipalities=[{"id": "north"}, {"id": "south", "min": 2}],
+    )
+    loaded = matcher.validate(data)
+    result = matcher.solve(loaded)
+    page = Page()
+    page.feed(to_html(loaded, result))
+    console = Console(record=True, width=300)
+    render_table(result, console)
+    table = console.export_text()
+    assert "2 (capped to 1)" in page.cells["municipalities"]
+    assert "2 (capped to 1)" in table
+    assert summary_line(result.metrics, prose=True) in to_markdown(loaded, result)
+    assert summary_line(result.metrics, prose=False) in table

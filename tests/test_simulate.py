@@ -56,7 +56,8 @@ def test_summary_respects_the_rules_of_the_programme(example: Scenario) -> None:
         if m.wait_median_days is not None:
             assert m.wait_p90_days is not None and m.wait_median_days <= m.wait_p90_days
     assert sim.total.referred == pytest.approx(
-        sum(m.referred for m in sim.municipalities.values()), abs=0.05)
+        sum(m.referred for m in sim.municipalities.values()), abs=0.05
+    )
 
 
 def test_more_referrals_mean_longer_queues(example: Scenario) -> None:
@@ -79,8 +80,9 @@ def test_cli_json_is_byte_identical_and_stdout_clean(tmp_path: Path) -> None:
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
     assert data["settings"]["seed"] == 5 and len(data["rounds"]) == 4
-    table = runner.invoke(app, ["simulate", "--runs", "2", "--months", "2",
-                                "--capacity", "12", "--add-mentors", "1"])
+    table = runner.invoke(
+        app, ["simulate", "--runs", "2", "--months", "2", "--capacity", "12", "--add-mentors", "1"]
+    )
     assert table.exit_code == 0, table.output
     assert "Median wait" in table.stdout
 
@@ -88,18 +90,22 @@ def test_cli_json_is_byte_identical_and_stdout_clean(tmp_path: Path) -> None:
 def test_cli_chart(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     chart = tmp_path / "year.png"
-    result = CliRunner().invoke(app, ["simulate", "--runs", "2", "--months", "2",
-                                      "--chart", str(chart), "-q"])
+    result = CliRunner().invoke(
+        app, ["simulate", "--runs", "2", "--months", "2", "--chart", str(chart), "-q"]
+    )
     assert result.exit_code == 0, result.output
     assert chart.read_bytes()[:4] == b"\x89PNG"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--referrals", "oslo=1"], "--referrals: unknown municipality 'oslo'"),
-    (["--referrals", "sola=fast"], "--referrals: 'fast' for sola is not a rate"),
-    (["--referrals", "sola"], "--referrals: expected MUNICIPALITY=PER_MONTH"),
-    (["--executor", "dask", "--scheduler", "localhost:1"], "--scheduler localhost:1"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--referrals", "oslo=1"], "--referrals: unknown municipality 'oslo'"),
+        (["--referrals", "sola=fast"], "--referrals: 'fast' for sola is not a rate"),
+        (["--referrals", "sola"], "--referrals: expected MUNICIPALITY=PER_MONTH"),
+        (["--executor", "dask", "--scheduler", "localhost:1"], "--scheduler localhost:1"),
+    ],
+)
 def test_cli_bad_options(args: list[str], message: str) -> None:
     result = CliRunner().invoke(app, ["simulate", "--runs", "1", *args])
     assert result.exit_code == 2, result.output

@@ -53,8 +53,10 @@ def test_a_lock_displaces_one_pair_and_the_others_stay() -> None:
     assert [w.participant for w in again.unmatched] == [displaced]
     (note,) = [n for n in again.notes if "previous proposal" in n]
     assert note.startswith("kept 3 of 4 pairs of the previous proposal; ")
-    assert (f"{displaced} changed ({taken} before, now waiting) because {taken}'s place "
-            f"went to the locked pair {waiting.participant}-{taken}") in note
+    assert (
+        f"{displaced} changed ({taken} before, now waiting) because {taken}'s place "
+        f"went to the locked pair {waiting.participant}-{taken}"
+    ) in note
     assert hard_rule_violations(locked, again) == []
 
 
@@ -71,8 +73,9 @@ def test_previous_as_pairs_or_result_gives_the_same_proposal() -> None:
     assert by_result.metrics.objective["stability"] == 4
     # Stability never costs a higher level.
     levels = ("coverage", "fairness", "priority", "quality")
-    assert [by_pairs.metrics.objective[k] for k in levels] == \
-        [first.metrics.objective[k] for k in levels]
+    assert [by_pairs.metrics.objective[k] for k in levels] == [
+        first.metrics.objective[k] for k in levels
+    ]
 
 
 def test_only_new_pairs_of_the_previous_result_count() -> None:
@@ -143,9 +146,13 @@ def test_stability_is_maximal_among_lexicographic_optima(data: Data, draw: st.Da
         levels = evaluate(problem, chosen)
         value = tuple(levels[level] for level in higher)
         # Counted from ids, not from the problem's own stability level.
-        kept = len({(scenario_.participants[p].id, scenario_.mentors[m].id)
-                    for p, m in zip(problem.edge_p[chosen], problem.edge_m[chosen], strict=True)}
-                   & set(previous))
+        kept = len(
+            {
+                (scenario_.participants[p].id, scenario_.mentors[m].id)
+                for p, m in zip(problem.edge_p[chosen], problem.edge_m[chosen], strict=True)
+            }
+            & set(previous)
+        )
         if best is None or value > best:
             best, kept_best = value, kept
         elif value == best:
@@ -186,29 +193,37 @@ def test_cli_previous_keeps_the_earlier_proposal(tmp_path: Path) -> None:
     earlier = tmp_path / "earlier.json"
     earlier.write_text(first.stdout, encoding="utf-8")
     lock = f"{waiting['participant']}={taken}"
-    again = runner.invoke(app, ["solve", str(path), "--format", "json", "--lock", lock,
-                                "--previous", str(earlier)])
+    again = runner.invoke(
+        app, ["solve", str(path), "--format", "json", "--lock", lock, "--previous", str(earlier)]
+    )
     assert again.exit_code == 0, again.output
     after = json.loads(again.stdout)
     assert {(p["participant"], p["mentor"]) for p in after["pairs"]} == (
         {(p["participant"], p["mentor"]) for p in before["pairs"]} - {(displaced, taken)}
-        | {(waiting["participant"], taken)})
+        | {(waiting["participant"], taken)}
+    )
     assert any(n.startswith("kept 3 of 4 pairs") for n in after["notes"])
     report = tmp_path / "meeting.md"
-    made = runner.invoke(app, ["report", str(path), "--out", str(report), "--lock", lock,
-                               "--previous", str(earlier)])
+    made = runner.invoke(
+        app, ["report", str(path), "--out", str(report), "--lock", lock, "--previous", str(earlier)]
+    )
     assert made.exit_code == 0, made.output
     assert "kept 3 of 4 pairs of the previous proposal" in report.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "file not found"),
-    ("{", "not valid JSON (line 1, column 2)"),
-    ("[1, 2]", "expected the JSON result of likematch solve"),
-    ('{"pairs": [{"participant": "P1"}]}', "pairs[0]: expected participant and mentor ids"),
-    ('{"pairs": [{"participant": "P1", "mentor": "M1", "existing": "no"}]}',
-     "pairs[0]: expected participant and mentor ids and existing true/false"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "file not found"),
+        ("{", "not valid JSON (line 1, column 2)"),
+        ("[1, 2]", "expected the JSON result of likematch solve"),
+        ('{"pairs": [{"participant": "P1"}]}', "pairs[0]: expected participant and mentor ids"),
+        (
+            '{"pairs": [{"participant": "P1", "mentor": "M1", "existing": "no"}]}',
+            "pairs[0]: expected participant and mentor ids and existing true/false",
+        ),
+    ],
+)
 @pytest.mark.parametrize("command", ["solve", "report"])
 def test_cli_bad_previous_file_exits_2(
     tmp_path: Path, content: str | None, message: str, command: str
@@ -224,4 +239,3 @@ def test_cli_bad_previous_file_exits_2(
     assert f"--previous {earlier}: {message}" in " ".join(result.output.split())
     assert "Traceback" not in result.output
     assert not (tmp_path / "meeting.html").exists()
-

@@ -30,13 +30,14 @@ def test_leximin_solves_share_one_deadline() -> None:
     calls: list[float] = []
 
     def slow(sub: Problem, options: Options) -> Solution:
-        assert options.time_limit is not None
-        calls.append(options.time_limit)
+        left = options.left()
+        assert left is not None
+        calls.append(left)
         time.sleep(0.05)
         return CpSatSolver().solve(sub, Options())
 
     start = time.perf_counter()
-    solution = solve_maxmin(problem, Options(time_limit=0.3), slow)
+    solution = solve_maxmin(problem, Options.within(0.3), slow)
     elapsed = time.perf_counter() - start
     assert elapsed < 0.3 * MARGIN + CONSTANT_S
     assert solution.status == "feasible"  # the search was cut short
@@ -54,7 +55,7 @@ def test_leximin_without_any_proposal_in_time_raises() -> None:
         raise NoSolutionError("the time limit ran out before any proposal was found")
 
     with pytest.raises(NoSolutionError):
-        solve_maxmin(maxmin_problem(), Options(time_limit=0.1), nothing)
+        solve_maxmin(maxmin_problem(), Options.within(0.1), nothing)
 
 
 def test_a_maxmin_round_under_a_tight_limit_keeps_every_hard_rule() -> None:
@@ -76,7 +77,8 @@ def test_explanations_left_out_by_the_time_limit_are_counted() -> None:
     skipped = int(note.split(": ")[1].split()[0])
     consenting = {p.id for p in scenario.participants if p.consent}
     empty = sum(1 for p in result.pairs if not p.existing and not p.alternatives) + sum(
-        1 for w in result.unmatched if w.participant in consenting and not w.would_match_if)
+        1 for w in result.unmatched if w.participant in consenting and not w.would_match_if
+    )
     assert 0 < skipped <= empty
     assert hard_rule_violations(scenario, result) == []
 
@@ -85,7 +87,8 @@ def test_without_a_time_limit_explanations_are_complete_and_deterministic() -> N
     scenario = matcher.validate(generate(30, 15, 1))
     runs = [matcher.solve(scenario) for _ in range(2)]
     assert runs[0].model_copy(update={"elapsed_s": 0}) == runs[1].model_copy(
-        update={"elapsed_s": 0})
+        update={"elapsed_s": 0}
+    )
     assert not any("explanations by re-solving" in n for n in runs[0].notes)
 
 
@@ -117,6 +120,7 @@ def test_explanations_re_solve_with_auto(monkeypatch: pytest.MonkeyPatch, solver
     reference = matcher.solve(loaded, solver="cpsat")
     assert result.fairness == reference.fairness
     assert [p.alternatives for p in result.pairs] == [p.alternatives for p in reference.pairs]
-    assert [w.would_match_if for w in result.unmatched] == \
-        [w.would_match_if for w in reference.unmatched]
+    assert [w.would_match_if for w in result.unmatched] == [
+        w.would_match_if for w in reference.unmatched
+    ]
     assert [p.reasons for p in result.pairs] == [p.reasons for p in reference.pairs]

@@ -3,17 +3,13 @@ the privacy rule that error messages never echo attribute values."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 import matcher
-from matcher.model.errors import Finding, ScenarioError
-from matcher.model.validate import format_loc
+from matcher.model.errors import Finding, ScenarioError, format_loc
 
 Data = dict[str, Any]
 
@@ -29,19 +25,6 @@ def one_problem(data: Any) -> str:
     found = problems_of(data)
     assert len(found) == 1, found
     return found[0]
-
-
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def load_problems(path: Path) -> list[str]:
-    with pytest.raises(ScenarioError) as info:
-        matcher.load(path)
-    assert info.value.source == str(path)
-    return [str(p) for p in info.value.problems]
 
 
 # --- the valid baseline -------------------------------------------------------------
@@ -69,8 +52,9 @@ def test_defaults(make_scenario: Callable[..., Data]) -> None:
     assert loaded.policy.min_recovery_years == 2
 
 
-def test_municipalities_default_to_those_named(make_scenario: Callable[..., Data],
-                                               make_participant: Callable[..., Data]) -> None:
+def test_municipalities_default_to_those_named(
+    make_scenario: Callable[..., Data], make_participant: Callable[..., Data]
+) -> None:
     data = make_scenario(participants=[make_participant("P1", municipality="west")])
     del data["municipalities"]
     loaded = matcher.validate(data)
@@ -115,21 +99,25 @@ def test_unknown_key_in_the_fourth_participant(scenario_dict: Data) -> None:
     scenario_dict["participants"][3]["id"] = "P04"
     scenario_dict["participants"][3]["foo"] = 1
     assert one_problem(scenario_dict).startswith(
-        "participants[3] (P04): unknown key 'foo'; allowed: id, gender, age, municipality,")
+        "participants[3] (P04): unknown key 'foo'; allowed: id, gender, age, municipality,"
+    )
 
 
 def test_typo_of_a_constraint_key_is_not_dropped(scenario_dict: Data) -> None:
     scenario_dict["participants"][0]["prefers"] = {"max_agegap": 5}
     problem = one_problem(scenario_dict)
-    assert problem == ("participants[0] (P1).prefers: unknown key 'max_agegap'; did you mean "
-                       "'max_age_gap'? allowed: mentor_gender, max_age_gap")
+    assert problem == (
+        "participants[0] (P1).prefers: unknown key 'max_agegap'; did you mean "
+        "'max_age_gap'? allowed: mentor_gender, max_age_gap"
+    )
 
 
 def test_unknown_vocabulary_section_key(scenario_dict: Data) -> None:
     scenario_dict["vocabulary"] = {"drugs": ["gambling"]}
     assert one_problem(scenario_dict) == (
         "vocabulary: unknown key 'drugs'; allowed: substances, goals, strengths, availability, "
-        "priority, interests")
+        "priority, interests"
+    )
 
 
 # --- wrong types and values -----------------------------------------------------------
@@ -153,15 +141,26 @@ def test_unknown_vocabulary_section_key(scenario_dict: Data) -> None:
         (("policy",), "objective", ["coverage", "speed"], "policy.objective[1]"),
         (("policy",), "objective", ["coverage", "coverage"], "policy.objective"),
         (("policy", "weights"), "age", -2, "policy.weights.age"),
-        (("participants", 0, "prefers"), "mentor_gender", "young",
-         "participants[0] (P1).prefers.mentor_gender"),
-        (("participants", 0, "prefers"), "max_age_gap", -3,
-         "participants[0] (P1).prefers.max_age_gap"),
+        (
+            ("participants", 0, "prefers"),
+            "mentor_gender",
+            "young",
+            "participants[0] (P1).prefers.mentor_gender",
+        ),
+        (
+            ("participants", 0, "prefers"),
+            "max_age_gap",
+            -3,
+            "participants[0] (P1).prefers.max_age_gap",
+        ),
         (("pairs", 0), "release", "perhaps", "pairs[0].release"),
     ],
 )
 def test_wrong_type_or_value_names_the_key(
-    scenario_dict: Data, where: tuple[str | int, ...], key: str, value: Any,
+    scenario_dict: Data,
+    where: tuple[str | int, ...],
+    key: str,
+    value: Any,
     expected_path: str,
 ) -> None:
     node: Any = scenario_dict
@@ -238,25 +237,40 @@ def test_participant_in_two_pairs(scenario_dict: Data) -> None:
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        (lambda d: d["pairs"][0].update(participant="P99"),
-         "pairs[0].participant: unknown participant 'P99'"),
+        (
+            lambda d: d["pairs"][0].update(participant="P99"),
+            "pairs[0].participant: unknown participant 'P99'",
+        ),
         (lambda d: d["pairs"][0].update(mentor="M99"), "pairs[0].mentor: unknown mentor 'M99'"),
-        (lambda d: d["locks"]["require"].append(["P99", "M1"]),
-         "locks.require[1]: unknown participant 'P99'"),
-        (lambda d: d["locks"]["forbid"].append(["P1", "M99"]),
-         "locks.forbid[1]: unknown mentor 'M99'"),
-        (lambda d: d["participants"][1]["exclude_mentors"].append("M99"),
-         "participants[1] (P2).exclude_mentors[1]: unknown mentor (no mentor has this id)"),
-        (lambda d: d["mentors"][1]["serves"].append("west"),
-         "mentors[1] (M2).serves[2]: unknown municipality; declared: north, south"),
-        (lambda d: d["mentors"][0].update(municipality="west"),
-         "mentors[0] (M1).municipality: unknown municipality; declared: north, south"),
-        (lambda d: d["participants"][0].update(municipality="west"),
-         "participants[0] (P1).municipality: unknown municipality; declared: north, south"),
+        (
+            lambda d: d["locks"]["require"].append(["P99", "M1"]),
+            "locks.require[1]: unknown participant 'P99'",
+        ),
+        (
+            lambda d: d["locks"]["forbid"].append(["P1", "M99"]),
+            "locks.forbid[1]: unknown mentor 'M99'",
+        ),
+        (
+            lambda d: d["participants"][1]["exclude_mentors"].append("M99"),
+            "participants[1] (P2).exclude_mentors[1]: unknown mentor (no mentor has this id)",
+        ),
+        (
+            lambda d: d["mentors"][1]["serves"].append("west"),
+            "mentors[1] (M2).serves[2]: unknown municipality; declared: north, south",
+        ),
+        (
+            lambda d: d["mentors"][0].update(municipality="west"),
+            "mentors[0] (M1).municipality: unknown municipality; declared: north, south",
+        ),
+        (
+            lambda d: d["participants"][0].update(municipality="west"),
+            "participants[0] (P1).municipality: unknown municipality; declared: north, south",
+        ),
     ],
 )
-def test_dangling_reference(scenario_dict: Data, mutate: Callable[[Data], None],
-                            expected: str) -> None:
+def test_dangling_reference(
+    scenario_dict: Data, mutate: Callable[[Data], None], expected: str
+) -> None:
     mutate(scenario_dict)
     assert one_problem(scenario_dict) == expected
 
@@ -319,8 +333,14 @@ def test_vocabulary_interest_category_must_be_known(scenario_dict: Data) -> None
 
 def test_values_are_lower_cased(scenario_dict: Data) -> None:
     p = scenario_dict["participants"][0]
-    p.update(substances=["Alcohol", " OPIOIDS "], goals=["Work"], availability=["Evenings"],
-             languages=["NO", "En"], priority=["Urgent"], interests=["Hiking"])
+    p.update(
+        substances=["Alcohol", " OPIOIDS "],
+        goals=["Work"],
+        availability=["Evenings"],
+        languages=["NO", "En"],
+        priority=["Urgent"],
+        interests=["Hiking"],
+    )
     m = scenario_dict["mentors"][0]
     m.update(strengths=["Housing"], substances=["ALCOHOL"], interests=["Fishing"])
     loaded = matcher.validate(scenario_dict)
@@ -404,7 +424,9 @@ def test_a_record_left_out_without_an_id_stops_reference_checks(scenario_dict: D
     del scenario_dict["participants"][1]["id"]  # P2, named by locks.forbid[0]
     scenario_dict["pairs"][0]["mentor"] = "M98"
     assert problems_of(scenario_dict) == [
-        "participants[1]: missing required key 'id'", "pairs[0].mentor: unknown mentor 'M98'"]
+        "participants[1]: missing required key 'id'",
+        "pairs[0].mentor: unknown mentor 'M98'",
+    ]
 
 
 def test_error_render_counts_problems_and_names_the_source() -> None:
@@ -424,9 +446,7 @@ def test_error_render_counts_problems_and_names_the_source() -> None:
         ("priority", "hiv_positive"),
     ],
 )
-def test_messages_never_echo_attribute_values(
-    scenario_dict: Data, field: str, secret: str
-) -> None:
+def test_messages_never_echo_attribute_values(scenario_dict: Data, field: str, secret: str) -> None:
     scenario_dict["participants"][1][field] = [secret]
     with pytest.raises(ScenarioError) as info:
         matcher.validate(scenario_dict)
@@ -466,170 +486,3 @@ def test_none_is_an_empty_file() -> None:
 @pytest.mark.parametrize("top", [[1, 2], "name: x", 42])
 def test_top_level_must_be_a_mapping(top: Any) -> None:
     assert "top level must be a mapping" in one_problem(top)
-
-
-def test_load_yaml_and_json_give_the_same_scenario(tmp_path: Path, scenario_dict: Data) -> None:
-    as_yaml = write(tmp_path, "s.yaml", yaml.safe_dump(scenario_dict, allow_unicode=True))
-    as_json = write(tmp_path, "s.json", json.dumps(scenario_dict))
-    as_yml = write(tmp_path, "s.YML", yaml.safe_dump(scenario_dict))
-    assert matcher.load(as_yaml) == matcher.load(as_json) == matcher.load(str(as_yml))
-
-
-@pytest.mark.parametrize("name", ["empty.yaml", "empty.yml"])
-def test_empty_yaml_file(tmp_path: Path, name: str) -> None:
-    path = write(tmp_path, name, "# only a comment\n")
-    assert load_problems(path) == ["the file is empty"]
-
-
-def test_empty_json_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "empty.json", "")
-    (problem,) = load_problems(path)
-    assert problem.startswith("line 1, column 1: invalid JSON")
-
-
-def test_yaml_list_at_top_level(tmp_path: Path) -> None:
-    path = write(tmp_path, "list.yaml", "- name: x\n- name: y\n")
-    (problem,) = load_problems(path)
-    assert "top level must be a mapping" in problem
-
-
-def test_invalid_yaml_has_a_line_number(tmp_path: Path) -> None:
-    path = write(tmp_path, "bad.yaml", "name: x\ndate: 2026-11-20\nmentors: [\n  - id: M1\n")
-    (problem,) = load_problems(path)
-    assert problem.startswith("line ")
-    assert "invalid YAML" in problem
-    line = int(problem.split(",")[0].removeprefix("line "))
-    assert 3 <= line <= 5
-
-
-def test_invalid_yaml_indentation_line(tmp_path: Path) -> None:
-    path = write(tmp_path, "bad.yaml", "name: x\nprogram:\n  capacity: 3\n mentor_capacity: 2\n")
-    (problem,) = load_problems(path)
-    assert problem.startswith("line 4, column 2: invalid YAML")
-
-
-def test_invalid_json_has_a_line_and_column(tmp_path: Path) -> None:
-    path = write(tmp_path, "bad.json", '{\n  "name": "x",\n  "mentors": [,]\n}\n')
-    assert load_problems(path) == ["line 3, column 15: invalid JSON: Expecting value"]
-
-
-@pytest.mark.parametrize(
-    "tagged",
-    [
-        "name: !!python/object/apply:os.system ['echo pwned']\n",
-        "name: !!python/object:pathlib.Path {}\n",
-        "name: !!python/name:os.system\n",
-    ],
-)
-def test_yaml_object_tags_are_refused(tmp_path: Path, tagged: str) -> None:
-    path = write(tmp_path, "tagged.yaml", tagged)
-    (problem,) = load_problems(path)
-    assert problem.startswith("line 1, column 7: refused: tag '!!python/")
-    assert "is not allowed" in problem
-
-
-def test_yaml_norwegian_no_stays_a_string(tmp_path: Path, scenario_dict: Data) -> None:
-    text = yaml.safe_dump(scenario_dict).replace("- 'no'", "- no").replace("- \"no\"", "- no")
-    text += "\n"
-    assert "- no\n" in text  # the bare YAML 1.1 boolean is really in the file
-    path = write(tmp_path, "s.yaml", text)
-    loaded = matcher.load(path)
-    assert loaded.participants[0].languages == ["no"]
-    assert loaded.mentors[0].languages == ["no"]
-
-
-def test_yaml_flow_list_no_and_yes(tmp_path: Path) -> None:
-    text = (
-        "date: 2026-11-20\n"
-        "mentors:\n"
-        "  - {id: M1, gender: female, age: 40, municipality: a, recovery_years: 3,"
-        " languages: [no, en], trained: true, active: True}\n"
-        "participants:\n"
-        "  - {id: P1, gender: male, age: 30, municipality: a, consent: false,"
-        " languages: [NO, on]}\n"
-    )
-    loaded = matcher.load(write(tmp_path, "s.yaml", text))
-    assert loaded.mentors[0].languages == ["no", "en"]
-    assert loaded.mentors[0].active is True
-    assert loaded.participants[0].languages == ["no", "on"]
-    assert loaded.participants[0].consent is False
-
-
-def test_yaml_dates_load(tmp_path: Path) -> None:
-    text = (
-        "date: 2026-11-20\n"
-        "participants:\n"
-        "  - {id: P1, gender: male, age: 30, municipality: a, consent: true,"
-        " referred: 2026-09-01, discharge: '2026-12-15'}\n"
-    )
-    loaded = matcher.load(write(tmp_path, "s.yaml", text))
-    assert str(loaded.date) == "2026-11-20"
-    assert str(loaded.participants[0].referred) == "2026-09-01"
-    assert str(loaded.participants[0].discharge) == "2026-12-15"
-
-
-def test_yaml_bad_date_string_is_a_problem(tmp_path: Path) -> None:
-    text = "date: '2026-13-01'\n"
-    (problem,) = load_problems(write(tmp_path, "s.yaml", text))
-    assert problem.startswith("date: input should be a valid date")
-
-
-@pytest.mark.parametrize("bad", ["2026-13-01", "2026-02-30"])
-def test_yaml_impossible_unquoted_date_is_a_problem(tmp_path: Path, bad: str) -> None:
-    path = write(tmp_path, "s.yaml", f"date: {bad}\n")
-    (problem,) = load_problems(path)
-    assert "date" in problem
-
-
-def test_yaml_duplicate_key_is_a_problem(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.yaml", "program:\n  capacity: 1\n  capacity: 5\n")
-    load_problems(path)
-
-
-def test_missing_file(tmp_path: Path) -> None:
-    path = tmp_path / "absent.yaml"
-    assert load_problems(path) == ["no such file"]
-
-
-def test_folder_is_not_a_file(tmp_path: Path) -> None:
-    folder = tmp_path / "round.yaml"
-    folder.mkdir()
-    (problem,) = load_problems(folder)
-    assert "folder" in problem
-
-
-def test_unsupported_suffix(tmp_path: Path) -> None:
-    path = write(tmp_path, "s.txt", "name: x\n")
-    (problem,) = load_problems(path)
-    assert "unsupported file type '.txt'" in problem
-
-
-def test_not_utf8(tmp_path: Path) -> None:
-    path = tmp_path / "s.yaml"
-    path.write_bytes(b"name: \xff\xfe\xfa\n")
-    (problem,) = load_problems(path)
-    assert problem == "not UTF-8 text (byte 7 of the file); save it as UTF-8"
-
-
-def test_problem_in_file_names_file_and_key(tmp_path: Path, scenario_dict: Data) -> None:
-    scenario_dict["mentors"][1]["capacty"] = 3
-    path = write(tmp_path, "round.yaml", yaml.safe_dump(scenario_dict))
-    with pytest.raises(ScenarioError) as info:
-        matcher.load(path)
-    text = info.value.render()
-    assert text.splitlines()[0] == f"{path}: invalid scenario (1 problem)"
-    assert f"{path}: mentors[1] (M2): unknown key 'capacty'" in text
-
-
-@pytest.mark.parametrize("name", ["stavanger-sola-sandnes", "grenland", "loland"])
-def test_examples_load(example_paths: dict[str, Path], name: str) -> None:
-    loaded = matcher.load(example_paths[name])
-    assert loaded.mentors and loaded.participants
-    assert all(lang == lang.lower() for m in loaded.mentors for lang in m.languages)
-    assert any("no" in m.languages for m in loaded.mentors)
-
-
-def test_bundled_example_is_the_scenarios_symlink(example_paths: dict[str, Path]) -> None:
-    link = example_paths["grenland"].parent / "stavanger-sola-sandnes.yaml"
-    assert link.resolve() == matcher.EXAMPLE.resolve()
-    assert matcher.load(link) == matcher.load(matcher.EXAMPLE)

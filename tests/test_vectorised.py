@@ -12,7 +12,7 @@ import pytest
 
 import matcher
 from benchmarks.generator import generate
-from matcher.core.eligibility import eligible, pair_mask, rule_masks
+from matcher.core.eligibility import RULES, eligible, pair_mask, rule_masks
 from matcher.core.problem import Built, _dense_labels, build, find_edges
 from matcher.core.scoring import CRITERIA, BlockScorer, score_pairs
 from matcher.explain.reasons import waiting_reasons
@@ -26,8 +26,13 @@ MODES = ("required", "preferred", "ignore")
 def random_round(seed: int, same_gender: Any) -> Scenario:
     """A generated round with random weights, an age limit and extra interest tags."""
     rng = np.random.default_rng(seed)
-    data = generate(int(rng.integers(5, 60)), int(rng.integers(3, 30)), seed,
-                    same_gender=same_gender, municipalities=int(rng.integers(1, 4)))
+    data = generate(
+        int(rng.integers(5, 60)),
+        int(rng.integers(3, 30)),
+        seed,
+        same_gender=same_gender,
+        municipalities=int(rng.integers(1, 4)),
+    )
     names = ["gender", "age", "substances", "interests", "goals", "availability", "language"]
     data["policy"]["weights"] = {
         n: float(rng.choice([0.0, 0.3, 1.0, 2.5, float(rng.random())])) for n in names
@@ -96,8 +101,9 @@ def test_dense_labels_are_the_inverse_of_unique(seed: int) -> None:
     assert count == len(distinct)
 
 
-def reference_waiting_reasons(built: Built, p: int, load: Any, n_active: int,
-                              group_active: Any) -> list[str]:
+def reference_waiting_reasons(
+    built: Built, p: int, load: Any, n_active: int, group_active: Any
+) -> list[str]:
     """The reasons of one waiting participant, from a plain scan of the edges."""
     enc, scenario, problem = built.enc, built.scenario, built.problem
     if not enc.p_consent[p]:
@@ -109,14 +115,15 @@ def reference_waiting_reasons(built: Built, p: int, load: Any, n_active: int,
         for key, mask in masks.items():
             failing = [enc.mentor_ids[m] for m in range(enc.n_mentors) if not mask[0, m]]
             if key != "consent" and failing:
-                rule = next(r for r in matcher.core.eligibility.RULES if r.key == key)
+                rule = next(r for r in RULES if r.key == key)
                 out.append(f"{rule.text} (rule {rule.number}): {', '.join(failing)}")
         return out
     reasons = []
     full = [m for m in mentors if load[m] >= enc.m_capacity[m]]
     if len(full) == len(mentors):
-        reasons.append(f"every eligible mentor is full: "
-                       f"{', '.join(enc.mentor_ids[m] for m in full)}")
+        reasons.append(
+            f"every eligible mentor is full: {', '.join(enc.mentor_ids[m] for m in full)}"
+        )
     program = scenario.program
     if program.capacity is not None and n_active >= program.capacity:
         reasons.append(f"programme capacity {program.capacity} reached")
@@ -124,15 +131,16 @@ def reference_waiting_reasons(built: Built, p: int, load: Any, n_active: int,
         places = int(program.position_budget / program.position_per_participant + 1e-9)
         if n_active >= places:
             posts = "post" if program.position_budget == 1 else "posts"
-            reasons.append(f"position budget of {program.position_budget:g} mentor {posts} "
-                           "used up")
+            reasons.append(f"position budget of {program.position_budget:g} mentor {posts} used up")
     muni = scenario.municipality_list()[int(enc.p_muni[p])]
     if muni.max is not None and group_active[int(enc.p_muni[p])] >= muni.max:
         reasons.append(f"municipality cap: {muni.id} max {muni.max} reached")
     if not reasons:
         free = [enc.mentor_ids[m] for m in mentors if load[m] < enc.m_capacity[m]]
-        reasons.append("matching them would cost a higher-ranked objective (coverage, "
-                       f"fairness or priority); free eligible mentors: {', '.join(free)}")
+        reasons.append(
+            "matching them would cost a higher-ranked objective (coverage, "
+            f"fairness or priority); free eligible mentors: {', '.join(free)}"
+        )
     return reasons
 
 
@@ -154,18 +162,19 @@ def test_waiting_reasons_agree_with_a_scan_per_person(seed: int, mode: str) -> N
     n_active = int(matched.sum())
     left = np.flatnonzero(~matched).tolist()
     got = waiting_reasons(built, left, load, n_active, group_active)
-    assert got == [reference_waiting_reasons(built, p, load, n_active, group_active)
-                   for p in left]
+    assert got == [reference_waiting_reasons(built, p, load, n_active, group_active) for p in left]
     # Edges in another order (not as `build` emits them) give the same reasons.
     order = np.random.default_rng(seed).permutation(problem.n_edges)
-    shuffled = replace(built, problem=replace(problem, edge_p=problem.edge_p[order],
-                                              edge_m=problem.edge_m[order]))
+    shuffled = replace(
+        built, problem=replace(problem, edge_p=problem.edge_p[order], edge_m=problem.edge_m[order])
+    )
     assert waiting_reasons(shuffled, left, load, n_active, group_active) == got
 
 
 @pytest.mark.parametrize("seed", SEEDS)
-def test_small_and_large_rounds_are_scored_alike(seed: int,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_small_and_large_rounds_are_scored_alike(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     scenario = random_round(seed, MODES[seed % 3])
     pair_by_pair = build(scenario)
     monkeypatch.setattr("matcher.core.problem.SMALL_ROUND", 0)
@@ -175,8 +184,10 @@ def test_small_and_large_rounds_are_scored_alike(seed: int,
     assert pair_by_pair.problem.quality.tolist() == by_block.problem.quality.tolist()
     chosen = np.arange(0, by_block.problem.n_edges, 3)
     for name in CRITERIA:
-        assert np.array_equal(pair_by_pair.scores.take(chosen).criteria[name],
-                              by_block.scores.take(chosen).criteria[name])
+        assert np.array_equal(
+            pair_by_pair.scores.take(chosen).criteria[name],
+            by_block.scores.take(chosen).criteria[name],
+        )
     assert pair_by_pair.kept_scores is not None and by_block.kept_scores is not None
     assert pair_by_pair.kept_scores.total.tolist() == by_block.kept_scores.total.tolist()
 
@@ -185,8 +196,10 @@ def test_small_and_large_rounds_are_scored_alike(seed: int,
 def test_pair_mask_agrees_with_a_set(seed: int) -> None:
     rng = np.random.default_rng(seed)
     n_p, n_m = int(rng.integers(1, 20)), int(rng.integers(1, 20))
-    pairs = {(int(p), int(m)) for p, m in zip(rng.integers(0, n_p, 15), rng.integers(0, n_m, 15),
-                                              strict=True)}
+    pairs = {
+        (int(p), int(m))
+        for p, m in zip(rng.integers(0, n_p, 15), rng.integers(0, n_m, 15), strict=True)
+    }
     codes = np.unique(np.array([p * n_m + m for p, m in pairs], dtype=np.int64))
     rows = rng.integers(0, n_p, int(rng.integers(0, 12)))
     expected = [[(int(p), m) in pairs for m in range(n_m)] for p in rows]

@@ -15,7 +15,7 @@ from typer.testing import CliRunner, Result
 import matcher
 from benchmarks.generator import generate
 from matcher.cli.app import app
-from matcher.model.scenario import Scenario
+from matcher.model.scenario import Program, Scenario
 from matcher.planning.variants import MentorProfile, Variant, apply
 from matcher.planning.whatif import Grid, run_whatif, solve_variant
 
@@ -32,16 +32,31 @@ def example() -> Scenario:
 
 
 def test_one_row_per_combination_in_option_order(example: Scenario) -> None:
-    grid = Grid(add_mentors=(0, 1, 2), mentor_capacity=(2, 3), capacity=(10, 12, 15),
-                floors=(("sandnes", (1, 2)),), fairness=("none", "quotas", "maxmin"),
-                profile=SANDNES_WOMAN)
+    grid = Grid(
+        add_mentors=(0, 1, 2),
+        mentor_capacity=(2, 3),
+        capacity=(10, 12, 15),
+        floors=(("sandnes", (1, 2)),),
+        fairness=("none", "quotas", "maxmin"),
+        profile=SANDNES_WOMAN,
+    )
     result = run_whatif(example, grid)
     assert len(result.rows) == 3 * 2 * 3 * 2 * 3
     first, last = result.rows[0], result.rows[-1]
-    assert (first.add_mentors, first.mentor_capacity, first.capacity, first.floors,
-            first.fairness) == (0, 2, 10, {"sandnes": 1}, "none")
-    assert (last.add_mentors, last.mentor_capacity, last.capacity, last.floors,
-            last.fairness) == (2, 3, 15, {"sandnes": 2}, "maxmin")
+    assert (
+        first.add_mentors,
+        first.mentor_capacity,
+        first.capacity,
+        first.floors,
+        first.fairness,
+    ) == (0, 2, 10, {"sandnes": 1}, "none")
+    assert (last.add_mentors, last.mentor_capacity, last.capacity, last.floors, last.fairness) == (
+        2,
+        3,
+        15,
+        {"sandnes": 2},
+        "maxmin",
+    )
     assert len({r.variant for r in result.rows}) == len(result.rows)
 
 
@@ -49,8 +64,7 @@ def test_baseline_is_the_scenario_as_given(example: Scenario) -> None:
     result = run_whatif(example, Grid(capacity=(10,)))
     solved = matcher.solve(example, solver="auto", explain=False)
     assert result.baseline.matched == solved.metrics.matched
-    assert result.baseline.municipalities == {k: v.active
-                                              for k, v in solved.municipalities.items()}
+    assert result.baseline.municipalities == {k: v.active for k, v in solved.municipalities.items()}
     assert result.baseline.changed == 0
     # The example's cap is 10 already: the same round, the same pairs.
     assert result.rows[0].changed == 0
@@ -68,9 +82,19 @@ def test_bigger_programme_serves_more_and_budget_follows(example: Scenario) -> N
     assert explicit.limit == "position budget"
 
 
+def test_budget_places_and_posts_are_counted_one_way() -> None:
+    program = Program(position_budget=1.5, position_per_participant=0.1)
+    assert program.budget_places() == 15  # although 1.5 / 0.1 is 14.999999999999998
+    assert program.posts(15) == 1.5  # not 1.5000000000000002
+    assert program.posts(7, decimals=None) == 7 * 0.1
+    assert program.raised_budget(2) == 1.7
+    assert Program().budget_places() is None
+    assert Program().raised_budget(2) is None
+
+
 def test_added_mentors_follow_the_profile(example: Scenario) -> None:
     changed = apply(example, Variant(add_mentors=2), [SANDNES_WOMAN] * 2)
-    new = changed.mentors[len(example.mentors):]
+    new = changed.mentors[len(example.mentors) :]
     assert [m.id for m in new] == ["NEW01", "NEW02"]
     assert all(m.gender == "female" and m.serves == ["sandnes"] and m.age == 40 for m in new)
     assert all(m.recovery_years >= example.policy.min_recovery_years for m in new)
@@ -107,7 +131,12 @@ def _coverage(scenario: Scenario, variant: Variant, profile: MentorProfile) -> i
     floors=st.booleans(),
 )
 def test_more_mentors_or_capacity_never_lowers_coverage(
-    seed: int, n_participants: int, n_mentors: int, gender: str, fairness: str, step: str,
+    seed: int,
+    n_participants: int,
+    n_mentors: int,
+    gender: str,
+    fairness: str,
+    step: str,
     floors: bool,
 ) -> None:
     data = generate(n_participants, n_mentors, seed, floors=floors, locks=False)
@@ -129,8 +158,7 @@ def test_cli_table_json_and_csv(tmp_path: Path) -> None:
     table = invoke("whatif", "--add-mentors", "0,1", "--capacity", "10,15")
     assert table.exit_code == 0, table.output
     assert "baseline" in table.stdout and "Fairness" in table.stdout
-    as_json = invoke("whatif", "--add-mentors", "0,1", "--capacity", "10,15",
-                     "--format", "json")
+    as_json = invoke("whatif", "--add-mentors", "0,1", "--capacity", "10,15", "--format", "json")
     data = json.loads(as_json.stdout)
     assert len(data["rows"]) == 4 and data["baseline"]["variant"] == "baseline"
     out = tmp_path / "whatif.csv"
@@ -155,19 +183,22 @@ def test_cli_chart(tmp_path: Path) -> None:
     json.loads(result.stdout)  # stdout holds only the JSON
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--add-mentors", "1,x"), "--add-mentors: 'x' is not a whole number"),
-    (("--capacity", "-1"), "--capacity: '-1'"),
-    (("--floor", "oslo=1"), "--floor: unknown municipality 'oslo'"),
-    (("--floor", "sandnes"), "--floor: expected MUNICIPALITY=N"),
-    (("--fairness", "fair"), "--fairness: 'fair' is not one of"),
-    (("--mentor-profile", "gender=female"), "--mentor-profile: 'municipality' is missing"),
-    (("--mentor-profile", "gender=x,municipality=sola"), "--mentor-profile: gender must"),
-    (("--mentor-profile", "gender=male,municipality=sola,colour=red"), "unknown key 'colour'"),
-    (("--solver", "magic"), "--solver: unknown solver 'magic'"),
-    (("--scheduler", "tcp://127.0.0.1:1"), "--scheduler needs --executor dask"),
-    (("--chart", "out.svg"), "--chart out.svg: use a .png"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--add-mentors", "1,x"), "--add-mentors: 'x' is not a whole number"),
+        (("--capacity", "-1"), "--capacity: '-1'"),
+        (("--floor", "oslo=1"), "--floor: unknown municipality 'oslo'"),
+        (("--floor", "sandnes"), "--floor: expected MUNICIPALITY=N"),
+        (("--fairness", "fair"), "--fairness: 'fair' is not one of"),
+        (("--mentor-profile", "gender=female"), "--mentor-profile: 'municipality' is missing"),
+        (("--mentor-profile", "gender=x,municipality=sola"), "--mentor-profile: gender must"),
+        (("--mentor-profile", "gender=male,municipality=sola,colour=red"), "unknown key 'colour'"),
+        (("--solver", "magic"), "--solver: unknown solver 'magic'"),
+        (("--scheduler", "tcp://127.0.0.1:1"), "--scheduler needs --executor dask"),
+        (("--chart", "out.svg"), "--chart out.svg: use a .png"),
+    ],
+)
 def test_bad_options_exit_2_with_a_clear_message(args: tuple[str, ...], message: str) -> None:
     result = invoke("whatif", *args)
     assert result.exit_code == 2, result.output

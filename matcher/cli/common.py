@@ -26,11 +26,16 @@ WIDTH = 160  # text width of tables written to a file or a pipe
 
 err = Console(stderr=True, highlight=False)
 
-ScenarioArg = Annotated[Path | None, typer.Argument(
-    help="Scenario file (.yaml, .yml, .json, .xlsx or a CSV folder). Default: the bundled "
-         "example.")]
-OutOpt = Annotated[Path | None, typer.Option(
-    help="Write the output to this file instead of the screen.")]
+ScenarioArg = Annotated[
+    Path | None,
+    typer.Argument(
+        help="Scenario file (.yaml, .yml, .json, .xlsx or a CSV folder). Default: the bundled "
+        "example."
+    ),
+]
+OutOpt = Annotated[
+    Path | None, typer.Option(help="Write the output to this file instead of the screen.")
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 
 

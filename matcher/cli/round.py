@@ -55,34 +55,63 @@ class FairnessMode(StrEnum):
     maxmin = "maxmin"
 
 
-SolverOpt = Annotated[str, typer.Option(help="Back-end: auto, cpsat, mip, mip:highs, flow, "
-                                             "networkx or greedy.")]
+SolverOpt = Annotated[
+    str, typer.Option(help="Back-end: auto, cpsat, mip, mip:highs, flow, networkx or greedy.")
+]
 TimeLimitOpt = Annotated[
     float | None, typer.Option(min=0.001, help="Stop searching after this many seconds.")
 ]
 ThreadsOpt = Annotated[int, typer.Option(min=1, help="Solver threads.")]
 SeedOpt = Annotated[int, typer.Option(help="Solver random seed.")]
-LockOpt = Annotated[list[str] | None, typer.Option(
-    "--lock", metavar="P=M", help="Require this pair (repeatable).")]
-ForbidOpt = Annotated[list[str] | None, typer.Option(
-    "--forbid", metavar="P=M", help="Never propose this pair (repeatable).")]
-ReleaseOpt = Annotated[list[str] | None, typer.Option(
-    "--release", metavar="P", help="Release this participant's active pair (repeatable).")]
-FairnessOpt = Annotated[FairnessMode | None, typer.Option(
-    "--fairness", help="Override the policy's fairness mode.")]
-PreviousOpt = Annotated[Path | None, typer.Option(
-    "--previous", metavar="RESULT.json",
-    help="The JSON result of an earlier run of this round: keep its pairs where the "
-    "optimum allows.")]
-ExplainOpt = Annotated[bool, typer.Option(
-    "--explain/--no-explain", help="Alternatives and would-match-if, found by re-solving.")]
-AnonymizeOpt = Annotated[bool, typer.Option(
-    "--anonymize", help="Replace participant and mentor ids with stable pseudonyms "
-    "(P-..., M-...), in texts too.")]
-AnonymizeKeyOpt = Annotated[str | None, typer.Option(
-    "--anonymize-key", envvar="LIKEMATCH_ANONYMIZE_KEY", metavar="SECRET",
-    help="With --anonymize: a secret mixed into the pseudonyms, so that only its holders "
-    "can recompute them.")]
+LockOpt = Annotated[
+    list[str] | None, typer.Option("--lock", metavar="P=M", help="Require this pair (repeatable).")
+]
+ForbidOpt = Annotated[
+    list[str] | None,
+    typer.Option("--forbid", metavar="P=M", help="Never propose this pair (repeatable)."),
+]
+ReleaseOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--release", metavar="P", help="Release this participant's active pair (repeatable)."
+    ),
+]
+FairnessOpt = Annotated[
+    FairnessMode | None, typer.Option("--fairness", help="Override the policy's fairness mode.")
+]
+PreviousOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        metavar="RESULT.json",
+        help="The JSON result of an earlier run of this round: keep its pairs where the "
+        "optimum allows.",
+    ),
+]
+ExplainOpt = Annotated[
+    bool,
+    typer.Option(
+        "--explain/--no-explain", help="Alternatives and would-match-if, found by re-solving."
+    ),
+]
+AnonymizeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--anonymize",
+        help="Replace participant and mentor ids with stable pseudonyms "
+        "(P-..., M-...), in texts too.",
+    ),
+]
+AnonymizeKeyOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--anonymize-key",
+        envvar="LIKEMATCH_ANONYMIZE_KEY",
+        metavar="SECRET",
+        help="With --anonymize: a secret mixed into the pseudonyms, so that only its holders "
+        "can recompute them.",
+    ),
+]
 
 
 def run_round(
@@ -109,9 +138,15 @@ def run_round(
             release=release or [],
             fairness=fairness.value if fairness is not None else None,
         )
-        result = matcher.solve(loaded, solver=solver, time_limit=time_limit, threads=threads,
-                               seed=seed, explain=explain,
-                               previous=None if previous is None else load_previous(previous))
+        result = matcher.solve(
+            loaded,
+            solver=solver,
+            time_limit=time_limit,
+            threads=threads,
+            seed=seed,
+            explain=explain,
+            previous=None if previous is None else load_previous(previous),
+        )
         return loaded, result
     except ScenarioError as error:
         fail(error.render())
@@ -149,15 +184,24 @@ def solve(
     `--format summary` gives per-municipality counts for sharing, without ids and with
     counts below 3 suppressed."""
     path = scenario or matcher.EXAMPLE
-    loaded, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
-                               fairness=fairness, time_limit=time_limit, threads=threads,
-                               seed=seed, explain=explain, previous=previous)
+    loaded, result = run_round(
+        path,
+        solver,
+        lock=lock,
+        forbid=forbid,
+        release=release,
+        fairness=fairness,
+        time_limit=time_limit,
+        threads=threads,
+        seed=seed,
+        explain=explain,
+        previous=previous,
+    )
     loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
     if fmt in (Format.xlsx, Format.csv):
         if out is None:
             fail(f"--format {fmt.value} needs --out FILE")
-        export_result(result, out, fmt="xlsx" if fmt is Format.xlsx else "csv",
-                      protect=Path(path))
+        export_result(result, out, fmt="xlsx" if fmt is Format.xlsx else "csv", protect=Path(path))
     elif fmt is Format.json:
         emit(result.to_json() + "\n", out, protect=Path(path))
     elif fmt is Format.summary:
@@ -167,17 +211,20 @@ def solve(
     else:
         console = Console(file=io.StringIO(), width=120)
         render_table(result, console)
-        emit(console.file.getvalue() if isinstance(console.file, io.StringIO) else "", out,
-             protect=Path(path))
+        emit(
+            console.file.getvalue() if isinstance(console.file, io.StringIO) else "",
+            out,
+            protect=Path(path),
+        )
     if result.status == "infeasible":
-        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
-             EXIT_INFEASIBLE)
+        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts), EXIT_INFEASIBLE)
 
 
 def report(
     scenario: ScenarioArg = None,
-    out: Annotated[Path, typer.Option(
-        help="The report file: .html (printable page) or .md (Markdown).")] = Path("meeting.html"),
+    out: Annotated[
+        Path, typer.Option(help="The report file: .html (printable page) or .md (Markdown).")
+    ] = Path("meeting.html"),
     solver: SolverOpt = DEFAULT_SOLVER,
     time_limit: TimeLimitOpt = None,
     lock: LockOpt = None,
@@ -192,14 +239,21 @@ def report(
     if out.suffix.lower() not in (".html", ".htm", ".md"):
         fail(f"--out {out}: use a .html or .md file name")
     path = scenario or matcher.EXAMPLE
-    loaded, result = run_round(path, solver, lock=lock, forbid=forbid, release=release,
-                               fairness=fairness, time_limit=time_limit, previous=previous)
+    loaded, result = run_round(
+        path,
+        solver,
+        lock=lock,
+        forbid=forbid,
+        release=release,
+        fairness=fairness,
+        time_limit=time_limit,
+        previous=previous,
+    )
     loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
     text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result)
     emit(text, out, protect=Path(path))
     if result.status == "infeasible":
-        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts),
-             EXIT_INFEASIBLE)
+        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts), EXIT_INFEASIBLE)
 
 
 def schema() -> None:
@@ -215,7 +269,8 @@ def validate(scenario: ScenarioArg = None) -> None:
     except ScenarioError as error:
         fail(error.render())
     waiting = sum(1 for p in loaded.participants if p.consent) - sum(
-        1 for p in loaded.pairs if not p.release)
+        1 for p in loaded.pairs if not p.release
+    )
     err.print(
         f"{escape(str(path))}: valid: {len(loaded.mentors)} mentors, "
         f"{len(loaded.participants)} participants ({waiting} with consent waiting), "

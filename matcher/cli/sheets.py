@@ -15,19 +15,28 @@ from matcher.cli.common import fail, wrote
 from matcher.explain.result import Result
 from matcher.io.files import OutputError
 from matcher.io.load import load
-from matcher.io.spreadsheet import write_result, write_scenario, write_template
+from matcher.io.sheets.template import write_template
+from matcher.io.sheets.write import write_result, write_scenario
 from matcher.model.errors import ScenarioError
 
 DEFAULT_TEMPLATE = Path("program.xlsx")
 
 
 def convert(
-    source: Annotated[Path, typer.Argument(
-        help="The scenario to read: .yaml, .yml, .json, .xlsx or a folder of CSV files.",
-        show_default=False)],
-    target: Annotated[Path, typer.Argument(
-        help="Where to write it: .xlsx, .yaml, .yml, .json, or a folder name for CSV files.",
-        show_default=False)],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="The scenario to read: .yaml, .yml, .json, .xlsx or a folder of CSV files.",
+            show_default=False,
+        ),
+    ],
+    target: Annotated[
+        Path,
+        typer.Argument(
+            help="Where to write it: .xlsx, .yaml, .yml, .json, or a folder name for CSV files.",
+            show_default=False,
+        ),
+    ],
 ) -> None:
     """Convert a scenario between YAML, JSON, an Excel workbook and a folder of CSV files."""
     try:
@@ -59,8 +68,12 @@ def template(
     wrote(out)
 
 
-def export_result(result: Result, out: Path, fmt: Literal["xlsx", "csv"] | None = None,
-                  protect: Path | None = None) -> None:
+def export_result(
+    result: Result,
+    out: Path,
+    fmt: Literal["xlsx", "csv"] | None = None,
+    protect: Path | None = None,
+) -> None:
     """Write a result for `solve --format xlsx|csv --out FILE` (an .xlsx workbook, or a
     folder of CSV files), then say so on stderr; bad paths exit with 2. `fmt` None takes
     the format from `out`; `protect` (the input scenario) is never overwritten."""

@@ -16,9 +16,16 @@ from matcher.model.vocabulary import GENDERS
 
 @dataclass(frozen=True)
 class Rule:
+    """One hard rule as explanations name it."""
+
     key: str
     number: int
     text: str  # why a mentor fails it, in plain words
+
+    @property
+    def cited(self) -> str:
+        """Why a mentor fails the rule, with its number: the one wording of a failed rule."""
+        return f"{self.text} (rule {self.number})"
 
 
 RULES: tuple[Rule, ...] = (
@@ -94,8 +101,7 @@ def pairs_in(codes: IntArray, rows: IntArray, n_mentors: int) -> tuple[IntArray,
     return which, found - starts[which]
 
 
-def _pairs_in_sorted(codes: IntArray, rows: IntArray,
-                     n_mentors: int) -> tuple[IntArray, IntArray]:
+def _pairs_in_sorted(codes: IntArray, rows: IntArray, n_mentors: int) -> tuple[IntArray, IntArray]:
     """`pairs_in` for rows in increasing order without repeats (a block of `eligible`),
     with a few operations over the codes rather than over the rows."""
     p = codes // n_mentors
@@ -135,3 +141,9 @@ def failed_rules(enc: Encoded, policy: Policy, p: int, m: int) -> list[Rule]:
     """The rules that exclude mentor `m` for participant `p` (empty if eligible)."""
     masks = rule_masks(enc, policy, np.array([p]))
     return [RULE_BY_KEY[key] for key, mask in masks.items() if not mask[0, m]]
+
+
+def failed_rules_text(enc: Encoded, policy: Policy, p: int, m: int) -> str:
+    """`failed_rules` in words, as lock conflicts and explanations say it ("" if
+    eligible)."""
+    return "; ".join(rule.cited for rule in failed_rules(enc, policy, p, m))

@@ -77,62 +77,99 @@ class Encoded:
 
     @property
     def n_participants(self) -> int:
+        """Every participant of the scenario, consenting or not: the row count of the
+        participant arrays."""
         return len(self.participant_ids)
 
     @property
     def n_mentors(self) -> int:
+        """Every mentor, eligible or not: the column count of pair matrices and the
+        multiplier of pair codes (participant x n_mentors + mentor)."""
         return len(self.mentor_ids)
 
 
 def interest_category(scenario: Scenario, tag: str) -> str | None:
+    """A tag's activity category: the scenario's own vocabulary first, then the taxonomy."""
     if tag in scenario.vocabulary.interests:
         return scenario.vocabulary.interests[tag]
     return TAXONOMY.get(tag)
 
 
+def _vocab(*rows: Sequence[Sequence[str]]) -> list[str]:
+    """The values either side uses, sorted: the columns of one set field's matrices."""
+    return sorted({v for group in rows for values in group for v in values})
+
+
+def _pair_codes(
+    pairs: Sequence[tuple[str, str]],
+    part_index: dict[str, int],
+    mentor_index: dict[str, int],
+    n_mentors: int,
+) -> IntArray:
+    """(participant id, mentor id) pairs as sorted codes participant x n_mentors + mentor."""
+    codes = [part_index[pid] * n_mentors + mentor_index[mid] for pid, mid in pairs]
+    return np.unique(np.array(codes, dtype=np.int64))
+
+
+def _serves(scenario: Scenario, muni_index: dict[str, int]) -> BoolArray:
+    """Mentors x municipalities: True where the mentor serves it (no `serves`: all)."""
+    serves = np.zeros((len(scenario.mentors), len(muni_index)), dtype=bool)
+    for i, m in enumerate(scenario.mentors):
+        if m.serves is None:
+            serves[i, :] = True
+        else:
+            serves[i, [muni_index[s] for s in m.serves]] = True
+    return serves
+
+
+def _gender_wishes(scenario: Scenario, gender_code: dict[str, int]) -> IntArray:
+    """Each participant's `prefers.mentor_gender` as a gender code or a PREF_* code."""
+    pref = []
+    for p in scenario.participants:
+        g = p.prefers.mentor_gender
+        pref.append(
+            {None: PREF_NONE, "same": PREF_SAME, "any": PREF_ANY}.get(g)
+            if g in (None, "same", "any")
+            else gender_code[str(g)]
+        )
+    return np.array(pref, dtype=np.int64)
+
+
+def _interest_categories(
+    scenario: Scenario, tags: list[str], m_interests: BoolArray
+) -> tuple[IntArray, BoolArray]:
+    """Each interest tag's category (-1 for none), and mentors x categories: True where
+    the mentor has an interest of that category."""
+    cat_index = {c: i for i, c in enumerate(CATEGORIES)}
+    tag_category = np.array(
+        [cat_index.get(interest_category(scenario, t) or "", -1) for t in tags], dtype=np.int64
+    )
+    m_cats = np.zeros((len(m_interests), len(CATEGORIES)), dtype=bool)
+    for t, c in enumerate(tag_category):
+        if c >= 0:
+            m_cats[:, c] |= m_interests[:, t]
+    return tag_category, m_cats
+
+
 def encode(scenario: Scenario) -> Encoded:
+    """The scenario as arrays, once, for the eligibility rules and the scores."""
     mentors, parts = scenario.mentors, scenario.participants
     munis = [m.id for m in scenario.municipality_list()]
     muni_index = {m: i for i, m in enumerate(munis)}
     mentor_index = {m.id: i for i, m in enumerate(mentors)}
     part_index = {p.id: i for i, p in enumerate(parts)}
     gender_code = {g: i for i, g in enumerate(GENDERS)}
-    n_m = len(mentors)
 
     def pair_codes(pairs: Sequence[tuple[str, str]]) -> IntArray:
-        codes = [part_index[pid] * n_m + mentor_index[mid] for pid, mid in pairs]
-        return np.unique(np.array(codes, dtype=np.int64))
+        return _pair_codes(pairs, part_index, mentor_index, len(mentors))
 
-    serves = np.zeros((n_m, len(munis)), dtype=bool)
-    for i, m in enumerate(mentors):
-        if m.serves is None:
-            serves[i, :] = True
-        else:
-            serves[i, [muni_index[s] for s in m.serves]] = True
-
-    pref = []
-    for p in parts:
-        g = p.prefers.mentor_gender
-        pref.append({None: PREF_NONE, "same": PREF_SAME, "any": PREF_ANY}.get(g)
-                    if g in (None, "same", "any") else gender_code[str(g)])
-
-    def vocab(*rows: Sequence[Sequence[str]]) -> list[str]:
-        return sorted({v for group in rows for values in group for v in values})
-
-    substances = vocab([p.substances for p in parts], [m.substances for m in mentors])
-    goals = vocab([p.goals for p in parts], [m.strengths for m in mentors])
-    avail = vocab([p.availability for p in parts], [m.availability for m in mentors])
-    langs = vocab([p.languages for p in parts], [m.languages for m in mentors])
-    tags = vocab([p.interests for p in parts], [m.interests for m in mentors])
-    cat_index = {c: i for i, c in enumerate(CATEGORIES)}
-    tag_category = np.array(
-        [cat_index.get(interest_category(scenario, t) or "", -1) for t in tags], dtype=np.int64
-    )
+    substances = _vocab([p.substances for p in parts], [m.substances for m in mentors])
+    goals = _vocab([p.goals for p in parts], [m.strengths for m in mentors])
+    avail = _vocab([p.availability for p in parts], [m.availability for m in mentors])
+    langs = _vocab([p.languages for p in parts], [m.languages for m in mentors])
+    tags = _vocab([p.interests for p in parts], [m.interests for m in mentors])
     m_interests = _onehot([m.interests for m in mentors], tags)
-    m_cats = np.zeros((n_m, len(CATEGORIES)), dtype=bool)
-    for t, c in enumerate(tag_category):
-        if c >= 0:
-            m_cats[:, c] |= m_interests[:, t]
+    tag_category, m_cats = _interest_categories(scenario, tags, m_interests)
 
     return Encoded(
         mentor_ids=[m.id for m in mentors],
@@ -146,7 +183,7 @@ def encode(scenario: Scenario) -> Encoded:
         p_age=np.array([p.age for p in parts], dtype=np.int64),
         m_muni=np.array([muni_index[m.municipality] for m in mentors], dtype=np.int64),
         p_muni=np.array([muni_index[p.municipality] for p in parts], dtype=np.int64),
-        m_serves=serves,
+        m_serves=_serves(scenario, muni_index),
         m_active=np.array([m.active for m in mentors], dtype=bool),
         m_trained=np.array([m.trained for m in mentors], dtype=bool),
         m_recovered=np.array(
@@ -154,7 +191,7 @@ def encode(scenario: Scenario) -> Encoded:
         ),
         m_capacity=np.array([scenario.mentor_capacity(m) for m in mentors], dtype=np.int64),
         p_consent=np.array([p.consent for p in parts], dtype=bool),
-        p_pref_gender=np.array(pref, dtype=np.int64),
+        p_pref_gender=_gender_wishes(scenario, gender_code),
         p_max_gap=np.array(
             [NO_GAP if p.prefers.max_age_gap is None else p.prefers.max_age_gap for p in parts],
             dtype=np.int64,

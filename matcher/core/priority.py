@@ -26,12 +26,17 @@ PARTNER_POINTS = 1000
 
 @dataclass(frozen=True)
 class Priority:
+    """A participant's points with the facts behind them, so that the report can say why
+    someone is ahead, not only by how much."""
+
     points: int
     waiting_days: int
     days_to_discharge: int | None
     partner: bool
 
     def reasons(self, tags: list[str]) -> list[str]:
+        """Plain sentences for the report's waiting list. `tags` are listed as given, also
+        those worth no points (tags added in the scenario's vocabulary)."""
         out = []
         if self.waiting_days > 0:
             out.append(f"waiting {self.waiting_days} days since referral")
@@ -45,6 +50,8 @@ class Priority:
 
 
 def priority(participant: Participant, date: dt.date, partner: bool) -> Priority:
+    """Points as the module docstring counts them, to the round's `date`: no referral date
+    means no waiting time, and a repeated tag counts once."""
     referred = participant.referred or date
     waiting = max(0, (date - referred).days)
     points = min(waiting, MAX_WAIT_DAYS)
@@ -61,5 +68,7 @@ def priority(participant: Participant, date: dt.date, partner: bool) -> Priority
 
 
 def priorities(scenario: Scenario) -> list[Priority]:
+    """Every participant's priority in scenario order, consent not checked: the caller
+    decides who is ranked."""
     partner = {m.id: m.partner for m in scenario.municipality_list()}
     return [priority(p, scenario.date, partner[p.municipality]) for p in scenario.participants]

@@ -7,7 +7,6 @@ reach on its own (rule 8) before any back-end sees them.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from dataclasses import dataclass
 
@@ -15,11 +14,11 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.graph.python import max_flow
 
-from matcher.core.eligibility import eligible, failed_rules
-from matcher.core.encoding import Encoded, IntArray, encode
+from matcher.core.eligibility import eligible, failed_rules_text
+from matcher.core.encoding import BoolArray, Encoded, IntArray, encode
 from matcher.core.priority import Priority, priorities
 from matcher.core.scoring import BlockScorer, Scores, quality_units, score_pairs
-from matcher.model.scenario import Scenario
+from matcher.model.scenario import Program, Scenario
 from solvers.base import Group, Problem
 
 ROW_CHUNK = 2_000  # participants per block when building the eligibility mask
@@ -55,6 +54,29 @@ class Built:
     conflicts: list[str]  # hard-rule conflicts found before solving (bad locks)
     kept_scores: Scores  # of the kept pairs, in the order of `kept`
 
+    def load_with(self, chosen: IntArray) -> IntArray:
+        """Active pairs per mentor once the new pairs `chosen` (edges) join the kept ones."""
+        return self.mentor_load + EdgesByOwner.by_mentor(self.problem, chosen).counts
+
+    def matched_with(self, chosen: IntArray) -> BoolArray:
+        """Per participant: in a pair once the new pairs `chosen` join the kept ones."""
+        matched = np.zeros(self.enc.n_participants, dtype=bool)
+        matched[[p for p, _ in self.kept]] = True
+        matched[self.problem.edge_p[chosen]] = True
+        return matched
+
+    def pair_ids(self, edges: IntArray) -> list[tuple[str, str]]:
+        """The (participant id, mentor id) of each edge, in order."""
+        p_ids, m_ids = self.enc.participant_ids, self.enc.mentor_ids
+        return [
+            (p_ids[p], m_ids[m])
+            for p, m in zip(
+                self.problem.edge_p[edges].tolist(),
+                self.problem.edge_m[edges].tolist(),
+                strict=True,
+            )
+        ]
+
 
 def _edges(
     enc: Encoded, scenario: Scenario, free: IntArray, kept_p: IntArray, kept_m: IntArray
@@ -80,17 +102,18 @@ def _edges(
     edge_m = np.concatenate(ms).astype(np.int64, copy=False) if ms else np.zeros(0, np.int64)
     if scorer is None:
         n = len(edge_p)
-        both = score_pairs(enc, policy, np.concatenate([edge_p, kept_p]),
-                           np.concatenate([edge_m, kept_m]))
-        return (edge_p, edge_m, both.take(np.arange(n)),
-                both.take(np.arange(n, n + len(kept_p))))
+        both = score_pairs(
+            enc, policy, np.concatenate([edge_p, kept_p]), np.concatenate([edge_m, kept_m])
+        )
+        return (edge_p, edge_m, both.take(np.arange(n)), both.take(np.arange(n, n + len(kept_p))))
     total = np.concatenate(totals) if totals else np.zeros(0, dtype=np.float64)
     scores = Scores(total, scorer.weights, (enc, policy, edge_p, edge_m))
     return edge_p, edge_m, scores, score_pairs(enc, policy, kept_p, kept_m)
 
 
-def find_edges(edge_p: IntArray, edge_m: IntArray, n_mentors: int,
-               p: IntArray, m: IntArray) -> IntArray:
+def find_edges(
+    edge_p: IntArray, edge_m: IntArray, n_mentors: int, p: IntArray, m: IntArray
+) -> IntArray:
     """Index of the edge (p[i], m[i]) for each i, or -1 where there is none; the edges
     must be ordered by participant, then mentor, as `build` emits them."""
     if len(p) == 0 or len(edge_p) == 0:
@@ -101,21 +124,51 @@ def find_edges(edge_p: IntArray, edge_m: IntArray, n_mentors: int,
     return np.where(codes[at] == wanted, at, -1).astype(np.int64)
 
 
-class ParticipantEdges:
-    """Each participant's candidate edges as one run, ordered by mentor, found in one
-    sort (`build` emits edges in this order, so it costs a linear pass there): asking
-    for one person's edges then scans nothing."""
+class EdgesByOwner:
+    """Edges grouped by owner, each participant's or each mentor's, ordered by the other
+    end, in one sort (none when they are in that order already, as `build` emits them by
+    participant): one owner's edges are then a slice, found without a scan, and the
+    counts per owner come with it. The one way the matcher groups edges; the back-ends
+    have their own (`solvers`), which keeps edges in edge order within an owner."""
 
-    def __init__(self, problem: Problem) -> None:
-        codes = problem.edge_p * problem.n_mentors + problem.edge_m
+    def __init__(
+        self,
+        owner: IntArray,
+        n_owners: int,
+        other: IntArray,
+        n_others: int,
+        edges: IntArray | None = None,
+    ) -> None:
+        """`owner` and `other`: both ends of every edge (a problem's `edge_p` and
+        `edge_m`, or the reverse); `edges`: the edges to group (default: all)."""
+        picked = (
+            np.arange(len(owner), dtype=np.int64)
+            if edges is None
+            else np.asarray(edges, dtype=np.int64)
+        )
+        keys = owner[picked]
+        codes = keys * n_others + other[picked]
         self.order: IntArray = (
-            np.arange(len(codes), dtype=np.int64) if bool(np.all(codes[1:] >= codes[:-1]))
-            else np.argsort(codes, kind="stable").astype(np.int64))
-        counts = np.bincount(problem.edge_p, minlength=problem.n_participants)
-        self.offsets: IntArray = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+            picked
+            if bool(np.all(codes[1:] >= codes[:-1]))
+            else picked[np.argsort(codes, kind="stable")]
+        )
+        self.counts: IntArray = np.bincount(keys, minlength=n_owners).astype(np.int64)
+        self.offsets: IntArray = np.concatenate([[0], np.cumsum(self.counts)]).astype(np.int64)
 
-    def __call__(self, p: int) -> IntArray:
-        return self.order[int(self.offsets[p]) : int(self.offsets[p + 1])]
+    @classmethod
+    def by_participant(cls, problem: Problem, edges: IntArray | None = None) -> EdgesByOwner:
+        """Each participant's edges (of `edges`, default all), ordered by mentor."""
+        return cls(problem.edge_p, problem.n_participants, problem.edge_m, problem.n_mentors, edges)
+
+    @classmethod
+    def by_mentor(cls, problem: Problem, edges: IntArray | None = None) -> EdgesByOwner:
+        """Each mentor's edges (of `edges`, default all), ordered by participant."""
+        return cls(problem.edge_m, problem.n_mentors, problem.edge_p, problem.n_participants, edges)
+
+    def __call__(self, owner: int) -> IntArray:
+        """The edges of one owner."""
+        return self.order[int(self.offsets[owner]) : int(self.offsets[owner + 1])]
 
 
 def _dense_labels(values: IntArray) -> tuple[NDArray[np.int32], int]:
@@ -126,9 +179,7 @@ def _dense_labels(values: IntArray) -> tuple[NDArray[np.int32], int]:
     return label[values], int(present.sum())
 
 
-def reach(
-    edge_p: IntArray, edge_m: IntArray, mentor_capacity: IntArray, limit: int | None
-) -> int:
+def reach(edge_p: IntArray, edge_m: IntArray, mentor_capacity: IntArray, limit: int | None) -> int:
     """Most new pairs these edges allow under mentor capacities and a total limit."""
     if len(edge_p) == 0:
         return 0
@@ -140,8 +191,9 @@ def reach(
     nodes_p, nodes_m = np.arange(n_p, dtype=np.int32), np.arange(n_m, dtype=np.int32)
     tails = np.concatenate([np.full(n_p, source, dtype=np.int32), p_node, n_p + nodes_m])
     heads = np.concatenate([nodes_p, n_p + m_node, np.full(n_m, sink, dtype=np.int32)])
-    caps = np.concatenate([np.ones(n_p + len(edge_p), dtype=np.int64),
-                           mentor_capacity[ms].astype(np.int64)])
+    caps = np.concatenate(
+        [np.ones(n_p + len(edge_p), dtype=np.int64), mentor_capacity[ms].astype(np.int64)]
+    )
     flow.add_arcs_with_capacity(tails, heads, caps)
     flow.solve(source, sink)
     value = int(flow.optimal_flow())
@@ -149,14 +201,21 @@ def reach(
 
 
 def _required_edges(
-    scenario: Scenario, enc: Encoded, edge_p: IntArray, edge_m: IntArray,
+    scenario: Scenario,
+    enc: Encoded,
+    edge_p: IntArray,
+    edge_m: IntArray,
     kept: dict[int, int],
 ) -> tuple[IntArray, list[str]]:
     p_index, m_index = enc.participant_index, enc.mentor_index
     locks = [(p_index[pid], m_index[mid]) for pid, mid in scenario.locks.require]
-    found = find_edges(edge_p, edge_m, enc.n_mentors,
-                       np.array([p for p, _ in locks], dtype=np.int64),
-                       np.array([m for _, m in locks], dtype=np.int64)).tolist()
+    found = find_edges(
+        edge_p,
+        edge_m,
+        enc.n_mentors,
+        np.array([p for p, _ in locks], dtype=np.int64),
+        np.array([m for _, m in locks], dtype=np.int64),
+    ).tolist()
     required, conflicts = [], []
     for (pid, mid), (p, m), e in zip(scenario.locks.require, locks, found, strict=True):
         what = f"locks.require {pid}-{mid}"
@@ -168,8 +227,7 @@ def _required_edges(
         elif e >= 0:
             required.append(e)
         else:
-            rules = failed_rules(enc, scenario.policy, p, m)
-            broken = "; ".join(f"{r.text} (rule {r.number})" for r in rules)
+            broken = failed_rules_text(enc, scenario.policy, p, m)
             conflicts.append(f"{what} breaks a hard rule: {broken}")
     return np.array(sorted(set(required)), dtype=np.int64), conflicts + _forbidden_kept(scenario)
 
@@ -190,8 +248,10 @@ def _forbidden_kept(scenario: Scenario) -> list[str]:
             why = f"{pid}'s exclude_mentors"
         else:
             continue
-        conflicts.append(f"{why} names the active pair {pid}-{mid}, which is kept unless "
-                         f"released (rules 6 and 7): release it or drop the exclusion")
+        conflicts.append(
+            f"{why} names the active pair {pid}-{mid}, which is kept unless "
+            f"released (rules 6 and 7): release it or drop the exclusion"
+        )
     return conflicts
 
 
@@ -200,12 +260,97 @@ def _stable_edges(
 ) -> IntArray:
     p_index, m_index = enc.participant_index, enc.mentor_index
     known = [(p_index[p], m_index[m]) for p, m in previous if p in p_index and m in m_index]
-    found = find_edges(edge_p, edge_m, enc.n_mentors,
-                       np.array([p for p, _ in known], dtype=np.int64),
-                       np.array([m for _, m in known], dtype=np.int64))
+    found = find_edges(
+        edge_p,
+        edge_m,
+        enc.n_mentors,
+        np.array([p for p, _ in known], dtype=np.int64),
+        np.array([m for _, m in known], dtype=np.int64),
+    )
     stable = np.zeros(len(edge_p), dtype=np.int64)
     stable[found[found >= 0]] = 1
     return stable
+
+
+def _kept_load(enc: Encoded, kept_pairs: list[tuple[int, int]], notes: list[str]) -> IntArray:
+    """Active pairs kept per mentor, with a note for each mentor already above capacity."""
+    load = np.bincount([m for _, m in kept_pairs], minlength=enc.n_mentors).astype(np.int64)
+    for m in np.flatnonzero(load > enc.m_capacity):
+        notes.append(
+            f"mentor {enc.mentor_ids[m]} already has {load[m]} active pairs, "
+            f"above capacity {enc.m_capacity[m]}: no new pairs"
+        )
+    return load
+
+
+def _place_caps(program: Program, n_kept: int, notes: list[str]) -> tuple[int | None, int | None]:
+    """New pairs the programme capacity and the position budget still allow (None: no
+    such cap), with a note for each cap the active pairs already exceed."""
+    capacity = None
+    if program.capacity is not None:
+        capacity = max(program.capacity - n_kept, 0)
+        if n_kept > program.capacity:
+            notes.append(
+                f"{n_kept} active pairs already exceed programme capacity "
+                f"{program.capacity}: no new pairs"
+            )
+    budget = None
+    places = program.budget_places()
+    if places is not None:
+        budget = max(places - n_kept, 0)
+        if n_kept > places:
+            notes.append(
+                f"{n_kept} active pairs already exceed the position budget "
+                f"{program.position_budget:g}: no new pairs"
+            )
+    return capacity, budget
+
+
+def _groups(
+    scenario: Scenario,
+    enc: Encoded,
+    edges: tuple[IntArray, IntArray],
+    kept_p: IntArray,
+    mentor_capacity: IntArray,
+    limit: int | None,
+    notes: list[str],
+) -> tuple[list[Group], dict[str, Floor]]:
+    """One group per municipality: its room under max, its floor capped at what it can
+    reach on its own (rule 8), and its fairness target; with a note for each max already
+    exceeded and each floor capped."""
+    edge_p, edge_m = edges
+    munis = scenario.municipality_list()
+    existing = np.bincount(enc.p_muni[kept_p], minlength=len(munis))
+    consenting = np.bincount(enc.p_muni[enc.p_consent], minlength=len(munis))
+    use_shares = any(m.share is not None for m in munis)
+    groups, floors = [], {}
+    for g, muni in enumerate(munis):
+        have = int(existing[g])
+        upper = None
+        if muni.max is not None:
+            upper = max(muni.max - have, 0)
+            if have > muni.max:
+                notes.append(
+                    f"{muni.id}: {have} active pairs already exceed max {muni.max}: "
+                    "no new pairs there"
+                )
+        lower = 0
+        if muni.min is not None:
+            # Reach under rules 1-7 only: a floor above the municipality's own max is a
+            # conflict with the caps, reported as infeasible, not silently capped.
+            own = (enc.p_muni == g)[edge_p]  # a bool per edge, not a group index
+            reachable = have + reach(edge_p[own], edge_m[own], mentor_capacity, limit)
+            enforced = min(muni.min, reachable)
+            floors[muni.id] = Floor(muni.min, enforced, reachable)
+            if enforced < muni.min:
+                notes.append(
+                    f"{muni.id}: min {muni.min} capped to {enforced}, all it can reach "
+                    "on its own under the other rules"
+                )
+            lower = max(enforced - have, 0)
+        target = round((muni.share or 0.0) * SHARE_UNITS) if use_shares else int(consenting[g])
+        groups.append(Group(muni.id, lower, upper, have, int(consenting[g]), target))
+    return groups, floors
 
 
 def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = None) -> Built:
@@ -218,11 +363,7 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
     ]
     kept = dict(kept_pairs)
     notes: list[str] = []
-    load = np.bincount([m for _, m in kept_pairs], minlength=enc.n_mentors).astype(np.int64)
-    over = np.flatnonzero(load > enc.m_capacity)
-    for m in over:
-        notes.append(f"mentor {enc.mentor_ids[m]} already has {load[m]} active pairs, "
-                     f"above capacity {enc.m_capacity[m]}: no new pairs")
+    load = _kept_load(enc, kept_pairs, notes)
     mentor_capacity = np.maximum(enc.m_capacity - load, 0)
 
     is_free = enc.p_consent.copy()
@@ -233,53 +374,10 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
     edge_p, edge_m, scores, kept_scores = _edges(enc, scenario, free, kept_p, kept_m)
     prio = priorities(scenario)
 
-    n_kept = len(kept_pairs)
-    program = scenario.program
-    capacity = None
-    if program.capacity is not None:
-        capacity = max(program.capacity - n_kept, 0)
-        if n_kept > program.capacity:
-            notes.append(f"{n_kept} active pairs already exceed programme capacity "
-                         f"{program.capacity}: no new pairs")
-    budget = None
-    if program.position_budget is not None:
-        places = math.floor(program.position_budget / program.position_per_participant + 1e-9)
-        budget = max(places - n_kept, 0)
-        if n_kept > places:
-            notes.append(f"{n_kept} active pairs already exceed the position budget "
-                         f"{program.position_budget:g}: no new pairs")
+    capacity, budget = _place_caps(scenario.program, len(kept_pairs), notes)
     limit = min((x for x in (capacity, budget) if x is not None), default=None)
     required, conflicts = _required_edges(scenario, enc, edge_p, edge_m, kept)
-
-    munis = scenario.municipality_list()
-    existing = np.bincount(enc.p_muni[[p for p, _ in kept_pairs]], minlength=len(munis))
-    consenting = np.bincount(enc.p_muni[enc.p_consent], minlength=len(munis))
-    use_shares = any(m.share is not None for m in munis)
-    groups, floors = [], {}
-    for g, muni in enumerate(munis):
-        have = int(existing[g])
-        upper = None
-        if muni.max is not None:
-            upper = max(muni.max - have, 0)
-            if have > muni.max:
-                notes.append(f"{muni.id}: {have} active pairs already exceed max {muni.max}: "
-                             "no new pairs there")
-        lower = 0
-        if muni.min is not None:
-            # Reach under rules 1-7 only: a floor above the municipality's own max is a
-            # conflict with the caps, reported as infeasible, not silently capped.
-            own = (enc.p_muni == g)[edge_p]  # a bool per edge, not a group index
-            reachable = have + reach(edge_p[own], edge_m[own], mentor_capacity, limit)
-            enforced = min(muni.min, reachable)
-            floors[muni.id] = Floor(muni.min, enforced, reachable)
-            if enforced < muni.min:
-                notes.append(f"{muni.id}: min {muni.min} capped to {enforced}, all it can reach "
-                             "on its own under the other rules")
-            lower = max(enforced - have, 0)
-        target = (
-            round((muni.share or 0.0) * SHARE_UNITS) if use_shares else int(consenting[g])
-        )
-        groups.append(Group(muni.id, lower, upper, have, int(consenting[g]), target))
+    groups, floors = _groups(scenario, enc, (edge_p, edge_m), kept_p, mentor_capacity, limit, notes)
 
     problem = Problem(
         n_participants=enc.n_participants,
@@ -298,5 +396,16 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
         fairness=scenario.policy.fairness,
         stable=None if previous is None else _stable_edges(enc, edge_p, edge_m, previous),
     )
-    return Built(scenario, enc, problem, scores, prio, kept_pairs, load, floors, notes, conflicts,
-                 kept_scores)
+    return Built(
+        scenario,
+        enc,
+        problem,
+        scores,
+        prio,
+        kept_pairs,
+        load,
+        floors,
+        notes,
+        conflicts,
+        kept_scores,
+    )

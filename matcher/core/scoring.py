@@ -29,8 +29,12 @@ CHUNK = 200_000
 
 CRITERIA = ("gender", "age", "substances", "interests", "goals", "availability", "language")
 #: Criteria that are the share of the participant's values the mentor also has.
-SHARES = {"substances": ("p_substances", "m_substances"), "goals": ("p_goals", "m_strengths"),
-          "availability": ("p_availability", "m_availability")}
+SHARES = {
+    "substances": ("p_substances", "m_substances"),
+    "goals": ("p_goals", "m_strengths"),
+    "availability": ("p_availability", "m_availability"),
+}
+
 
 @dataclass(frozen=True)
 class Counts:
@@ -60,6 +64,8 @@ class Scores:
 
     @cached_property
     def criteria(self) -> dict[str, FloatArray]:
+        """Every criterion of CRITERIA per pair (weighted or not), recomputed from `source` on
+        first use for a large round: `take` the pairs you need before asking."""
         if self.given is not None:
             return self.given
         enc, policy, pi, mi = self.source
@@ -77,6 +83,8 @@ class Scores:
 
 
 def active_weights(policy: Policy) -> dict[str, float]:
+    """The weights that count, in CRITERIA order: zero weights dropped, `gender` only with
+    `same_gender: preferred`. Both scorers sum in this order, so their totals agree."""
     w = policy.weights
     weights = {
         "gender": w.gender if policy.same_gender == "preferred" else 0.0,
@@ -153,6 +161,8 @@ def _pair_counts(enc: Encoded, pi: IntArray, mi: IntArray) -> Counts:
 
 
 def score_pairs(enc: Encoded, policy: Policy, pi: IntArray, mi: IntArray) -> Scores:
+    """Scores of the pairs (pi[k], mi[k]), every criterion kept, in chunks of CHUNK pairs;
+    eligibility is not checked. A large round's edges use `BlockScorer` instead."""
     weights = active_weights(policy)
     parts: dict[str, list[FloatArray]] = {c: [] for c in CRITERIA}
     for start in range(0, len(pi), CHUNK):
@@ -174,8 +184,11 @@ def _grid(n: int, **fields: FloatArray) -> Counts:
     return Counts(
         same_gender=fields.get("same_gender", zero) > 0,
         gap=fields.get("gap", zero).astype(np.int64),
-        common=per_share, size=size, interest_points=fields.get("interest_points", zero),
-        n_tags=fields.get("n_tags", zero), common_language=fields.get("common_language", zero),
+        common=per_share,
+        size=size,
+        interest_points=fields.get("interest_points", zero),
+        n_tags=fields.get("n_tags", zero),
+        common_language=fields.get("common_language", zero),
     )
 
 
@@ -221,8 +234,9 @@ class BlockScorer:
             credit = np.where(enc.m_interests, 2.0, np.where(has_cat, 1.0, 0.0))
             most = _most(enc.p_interests)
             halves, n_tags = _codes(2 * most, most)
-            values = _finish(_grid(len(halves), interest_points=halves / 2, n_tags=n_tags),
-                             ("interests",))
+            values = _finish(
+                _grid(len(halves), interest_points=halves / 2, n_tags=n_tags), ("interests",)
+            )
             self._add("interests", "p_interests", credit, 2 * most + 1, values["interests"])
         if "language" in self.weights:
             most = _most(enc.p_languages)
@@ -236,12 +250,19 @@ class BlockScorer:
         self.age_table = self.weights.get("age", 0.0) * gaps
         self.gender_table = self.weights.get("gender", 0.0) * same
 
-    def _add(self, name: str, p_attr: str, m_sets: BoolArray | FloatArray, p_weight: float,
-             values: FloatArray) -> None:
+    def _add(
+        self,
+        name: str,
+        p_attr: str,
+        m_sets: BoolArray | FloatArray,
+        p_weight: float,
+        values: FloatArray,
+    ) -> None:
         ones = np.ones((1, self.enc.n_mentors), dtype=np.float32)
         m_cols = np.concatenate([np.asarray(m_sets, dtype=np.float32).T, ones])
-        self.terms[name] = _Term(p_attr, np.ascontiguousarray(m_cols), p_weight,
-                                 self.weights[name] * values)
+        self.terms[name] = _Term(
+            p_attr, np.ascontiguousarray(m_cols), p_weight, self.weights[name] * values
+        )
 
     def totals(self, rows: IntArray, r: IntArray, m: IntArray) -> FloatArray:
         """Totals of the pairs (rows[r], m), `rows` a block of participant indices."""

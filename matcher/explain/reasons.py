@@ -9,7 +9,7 @@ import numpy as np
 
 from matcher.core.eligibility import RULES, rule_masks
 from matcher.core.encoding import IntArray, interest_category
-from matcher.core.problem import ROW_CHUNK, Built, ParticipantEdges
+from matcher.core.problem import ROW_CHUNK, Built, EdgesByOwner
 from matcher.core.scoring import CRITERIA, Scores
 from matcher.explain.result import Metrics, MunicipalityRow, ProposedPair, Result, Waiting
 from matcher.model.scenario import Mentor, Participant, Scenario
@@ -22,9 +22,7 @@ def _join(values: list[str]) -> str:
     return ", ".join(values[:-1]) + " and " + values[-1]
 
 
-def criterion_reason(
-    name: str, scenario: Scenario, p: Participant, m: Mentor
-) -> str | None:
+def criterion_reason(name: str, scenario: Scenario, p: Participant, m: Mentor) -> str | None:
     """The plain-words reason for one criterion of a pair, or None if it adds nothing."""
     if name == "gender":
         if p.gender == m.gender:
@@ -108,7 +106,7 @@ def _excluding_rules(built: Built, ps: list[int]) -> list[list[str]]:
                 failing = np.flatnonzero(~masks[rule.key][i])
                 if len(failing):
                     ids = ", ".join(enc.mentor_ids[m] for m in failing.tolist())
-                    lines.append(f"{rule.text} (rule {rule.number}): {ids}")
+                    lines.append(f"{rule.cited}: {ids}")
             out.append(lines)
     return out
 
@@ -116,12 +114,13 @@ def _excluding_rules(built: Built, ps: list[int]) -> list[list[str]]:
 def _mentors_by_participant(built: Built) -> tuple[IntArray, IntArray]:
     """The eligible mentors of every participant, ordered, as one array and the offset
     of each participant's run in it."""
-    runs = ParticipantEdges(built.problem)
+    runs = EdgesByOwner.by_participant(built.problem)
     return built.problem.edge_m[runs.order], runs.offsets
 
 
-def waiting_reasons(built: Built, ps: list[int], load: IntArray, n_active: int,
-                    group_active: IntArray) -> list[list[str]]:
+def waiting_reasons(
+    built: Built, ps: list[int], load: IntArray, n_active: int, group_active: IntArray
+) -> list[list[str]]:
     """Why each participant in `ps` is left waiting: the rules or capacities that bind.
 
     All participants at once: a scan of the candidate edges per person would be
@@ -134,12 +133,10 @@ def waiting_reasons(built: Built, ps: list[int], load: IntArray, n_active: int,
     program = scenario.program
     if program.capacity is not None and n_active >= program.capacity:
         shared.append(f"programme capacity {program.capacity} reached")
-    if program.position_budget is not None:
-        places = int(program.position_budget / program.position_per_participant + 1e-9)
-        if n_active >= places:
-            posts = "post" if program.position_budget == 1 else "posts"
-            shared.append(f"position budget of {program.position_budget:g} mentor {posts} "
-                          "used up")
+    places = program.budget_places()
+    if places is not None and n_active >= places:
+        posts = "post" if program.position_budget == 1 else "posts"
+        shared.append(f"position budget of {program.position_budget:g} mentor {posts} used up")
     capped = []
     for g, muni in enumerate(scenario.municipality_list()):
         reached = muni.max is not None and group_active[g] >= muni.max
@@ -165,74 +162,100 @@ def waiting_reasons(built: Built, ps: list[int], load: IntArray, n_active: int,
         if not reasons:
             own = mentors[lo:hi]
             free = ", ".join(ids[m] for m in own[~is_full[lo:hi]].tolist())
-            reasons.append("matching them would cost a higher-ranked objective (coverage, "
-                           f"fairness or priority); free eligible mentors: {free}")
+            reasons.append(
+                "matching them would cost a higher-ranked objective (coverage, "
+                f"fairness or priority); free eligible mentors: {free}"
+            )
         out.append(reasons)
     return out
 
 
-def build_result(built: Built, solution: Solution, solver: str, elapsed: float) -> Result:
-    scenario, enc, problem = built.scenario, built.enc, built.problem
-    chosen = solution.chosen
-    new_p, new_m = problem.edge_p[chosen], problem.edge_m[chosen]
-    kept_p = np.array([p for p, _ in built.kept], dtype=np.int64)
-    kept_m = np.array([m for _, m in built.kept], dtype=np.int64)
+def _proposed_pairs(built: Built, chosen: IntArray) -> list[ProposedPair]:
+    """The kept active pairs and the new pairs `chosen`, with their reasons, by participant."""
+    scenario, problem = built.scenario, built.problem
     kept_scores = built.kept_scores
     kept_reasons = _contributions(kept_scores)
     kept_totals = kept_scores.total.tolist()
     since = {x.participant: x.since for x in scenario.pairs if not x.release}
-
     pairs: list[ProposedPair] = []
-    for i, (p, m) in enumerate(zip(kept_p.tolist(), kept_m.tolist(), strict=True)):
+    for i, (p, m) in enumerate(built.kept):
         part, mentor = scenario.participants[p], scenario.mentors[m]
         first = f"active pair since {since[part.id]}" if since[part.id] else "active pair"
-        pairs.append(ProposedPair(
-            participant=part.id, mentor=mentor.id, existing=True,
-            score=round(kept_totals[i], 3),
-            reasons=[first, *_ordered_reasons(scenario, kept_reasons[i], part, mentor)],
-        ))
+        pairs.append(
+            ProposedPair(
+                participant=part.id,
+                mentor=mentor.id,
+                existing=True,
+                score=round(kept_totals[i], 3),
+                reasons=[first, *_ordered_reasons(scenario, kept_reasons[i], part, mentor)],
+            )
+        )
     new_scores = built.scores.take(chosen)
     new_totals = new_scores.total.tolist()
     new_reasons = _contributions(new_scores)
-    for i, (p, m) in enumerate(zip(new_p.tolist(), new_m.tolist(), strict=True)):
+    new_p, new_m = problem.edge_p[chosen].tolist(), problem.edge_m[chosen].tolist()
+    for i, (p, m) in enumerate(zip(new_p, new_m, strict=True)):
         part, mentor = scenario.participants[p], scenario.mentors[m]
-        pairs.append(ProposedPair(
-            participant=part.id, mentor=mentor.id, existing=False,
-            score=round(new_totals[i], 3),
-            reasons=_ordered_reasons(scenario, new_reasons[i], part, mentor),
-        ))
+        pairs.append(
+            ProposedPair(
+                participant=part.id,
+                mentor=mentor.id,
+                existing=False,
+                score=round(new_totals[i], 3),
+                reasons=_ordered_reasons(scenario, new_reasons[i], part, mentor),
+            )
+        )
     pairs.sort(key=lambda x: x.participant)
+    return pairs
 
-    load = built.mentor_load + np.bincount(new_m, minlength=enc.n_mentors)
+
+def _municipality_table(
+    built: Built, active: IntArray, new: IntArray, waiting: IntArray
+) -> dict[str, MunicipalityRow]:
+    """One row per municipality, from its counts of active, new and waiting participants."""
+    table = {}
+    for g, muni in enumerate(built.scenario.municipality_list()):
+        floor = built.floors.get(muni.id)
+        eligible = int(built.problem.groups[g].eligible)
+        table[muni.id] = MunicipalityRow(
+            active=int(active[g]),
+            new=int(new[g]),
+            waiting=int(waiting[g]),
+            eligible=eligible,
+            coverage=round(int(active[g]) / eligible, 4) if eligible else None,
+            min=muni.min,
+            min_enforced=floor.enforced if floor else None,
+            max=muni.max,
+        )
+    return table
+
+
+def build_result(built: Built, solution: Solution, solver: str, elapsed: float) -> Result:
+    """A solution in people's terms: pairs with reasons, who waits and why, the
+    municipality table and the metrics."""
+    scenario, enc, problem = built.scenario, built.enc, built.problem
+    chosen = solution.chosen
+    pairs = _proposed_pairs(built, chosen)
+    load = built.load_with(chosen)
     n_active = len(pairs)
-    munis = scenario.municipality_list()
-    matched = np.zeros(enc.n_participants, dtype=bool)
-    matched[kept_p] = True
-    matched[new_p] = True
-    group_active = np.bincount(enc.p_muni[matched], minlength=len(munis))
-    group_new = np.bincount(enc.p_muni[new_p], minlength=len(munis))
+    n_munis = len(scenario.municipality_list())
+    matched = built.matched_with(chosen)
+    group_active = np.bincount(enc.p_muni[matched], minlength=n_munis)
+    group_new = np.bincount(enc.p_muni[problem.edge_p[chosen]], minlength=n_munis)
     waiting_mask = ~matched & enc.p_consent
-    group_waiting = np.bincount(enc.p_muni[waiting_mask], minlength=len(munis))
+    group_waiting = np.bincount(enc.p_muni[waiting_mask], minlength=n_munis)
 
     left = np.flatnonzero(~matched).tolist()
     if solution.status == "infeasible":
         why = [["no proposal: the hard rules conflict (see conflicts)"] for _ in left]
     else:
         why = waiting_reasons(built, left, load, n_active, group_active)
-    unmatched = [Waiting(participant=enc.participant_ids[p], reasons=reasons)
-                 for p, reasons in zip(left, why, strict=True)]
+    unmatched = [
+        Waiting(participant=enc.participant_ids[p], reasons=reasons)
+        for p, reasons in zip(left, why, strict=True)
+    ]
     unmatched.sort(key=lambda x: x.participant)
 
-    table = {}
-    for g, muni in enumerate(munis):
-        floor = built.floors.get(muni.id)
-        eligible = int(problem.groups[g].eligible)
-        table[muni.id] = MunicipalityRow(
-            active=int(group_active[g]), new=int(group_new[g]), waiting=int(group_waiting[g]),
-            eligible=eligible,
-            coverage=round(int(group_active[g]) / eligible, 4) if eligible else None,
-            min=muni.min, min_enforced=floor.enforced if floor else None, max=muni.max,
-        )
     scores = [p.score for p in pairs]
     metrics = Metrics(
         matched=n_active,
@@ -241,11 +264,17 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
         existing=len(built.kept),
         waiting=int(waiting_mask.sum()),
         mean_score=round(float(np.mean(scores)), 3) if scores else 0.0,
-        positions_used=round(n_active * scenario.program.position_per_participant, 4),
+        positions_used=scenario.program.posts(n_active, decimals=4),
         objective=evaluate(problem, chosen) if solution.status != "infeasible" else {},
     )
     return Result(
-        scenario=scenario.name, solver=solver, status=solution.status, pairs=pairs,
-        unmatched=unmatched, municipalities=table, metrics=metrics, notes=built.notes,
+        scenario=scenario.name,
+        solver=solver,
+        status=solution.status,
+        pairs=pairs,
+        unmatched=unmatched,
+        municipalities=_municipality_table(built, group_active, group_new, group_waiting),
+        metrics=metrics,
+        notes=built.notes,
         elapsed_s=round(elapsed, 4),
     )

@@ -23,6 +23,9 @@ class Alternative(_Out):
 
 
 class ProposedPair(_Out):
+    """A pair after the round, kept (`existing`) or new: its score (0-1), the reasons in
+    plain sentences and, for a new pair, other mentors who could take the participant."""
+
     participant: str
     mentor: str
     existing: bool
@@ -32,12 +35,18 @@ class ProposedPair(_Out):
 
 
 class Waiting(_Out):
+    """A participant left without a mentor: why, and changes, each checked by re-solving,
+    that would get them one."""
+
     participant: str
     reasons: list[str]
     would_match_if: list[str] = Field(default_factory=list)
 
 
 class MunicipalityRow(_Out):
+    """One municipality after the round: active (existing plus new), new and waiting
+    participants, coverage, and the floor and ceiling that applied."""
+
     active: int  # after the round: existing plus new
     new: int
     waiting: int  # consenting participants left unmatched
@@ -59,6 +68,9 @@ class FairnessSummary(_Out):
 
 
 class Metrics(_Out):
+    """Totals of the round; `objective` holds each level's value as the solvers maximise it
+    (integers: quality in thousandths of a score point)."""
+
     matched: int  # participants in a pair after the round
     eligible: int  # participants with consent
     new: int
@@ -70,6 +82,9 @@ class Metrics(_Out):
 
 
 class Result(_Out):
+    """The answer to one matching round (contract version 1): every participant of the
+    scenario is in `pairs` or in `unmatched`, exactly once."""
+
     scenario: str
     solver: str
     status: Literal["optimal", "feasible", "infeasible"]
@@ -83,6 +98,8 @@ class Result(_Out):
     elapsed_s: float
 
     def to_dict(self) -> dict[str, object]:
+        """Plain JSON types: the one form that JSON output, anonymising and the spreadsheet
+        writer all start from, so that they never disagree."""
         return self.model_dump(mode="json")
 
     def to_json(self, indent: int | None = 2) -> str:

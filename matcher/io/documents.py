@@ -53,7 +53,7 @@ def _refuse_tag(node: yaml.Node) -> None:
 
 
 def _tag_name(tag: str) -> str:
-    shown = "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+    shown = "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
@@ -80,8 +80,9 @@ def check_nodes(root: yaml.Node) -> None:
         if key in expanded:
             continue
         if key in open_nodes:
-            raise RefusedError("an alias refers to a mapping or list that contains it",
-                               node.start_mark)
+            raise RefusedError(
+                "an alias refers to a mapping or list that contains it", node.start_mark
+            )
         if depth > MAX_DEPTH:
             raise RefusedError(f"nesting is deeper than {MAX_DEPTH} levels", node.start_mark)
         written += 1
@@ -120,8 +121,9 @@ class _Loader(_SafeBase):  # type: ignore[valid-type,misc]
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise RefusedError(f"key '{key_name(key)}' appears twice in one mapping",
-                                   key_node.start_mark)
+                raise RefusedError(
+                    f"key '{key_name(key)}' appears twice in one mapping", key_node.start_mark
+                )
             seen.add(key)
         mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
         return mapping
@@ -168,9 +170,13 @@ def _json_depth(data: Any) -> int:
         depth += 1
         if depth > MAX_DEPTH:
             return depth
-        level = [child for node in level
-                 for child in (node.values() if isinstance(node, dict)
-                               else node if isinstance(node, list) else ())]
+        level = [
+            child
+            for node in level
+            for child in (
+                node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+            )
+        ]
     return depth
 
 
@@ -178,8 +184,9 @@ def _parse(text: str, suffix: str) -> Any:
     """JSON or safe YAML; raises the parsers' errors, `RefusedError` or `_JSONRefused`."""
     if suffix != ".json":
         return yaml.load(text, Loader=_Loader)  # a SafeLoader subclass, see check_nodes
-    data = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_no_constant,
-                      parse_float=_finite)
+    data = json.loads(
+        text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite
+    )
     if _json_depth(data) > MAX_DEPTH:
         raise _JSONRefused(f"nesting is deeper than {MAX_DEPTH} levels")
     return data
@@ -208,8 +215,9 @@ def read_document(path: Path) -> Any:
     try:
         text = raw.decode("utf-8-sig")  # a BOM (as Windows editors write it) is fine
     except UnicodeDecodeError as error:
-        raise refuse(f"not UTF-8 text (byte {error.start + 1} of the file); save it as "
-                     "UTF-8") from None
+        raise refuse(
+            f"not UTF-8 text (byte {error.start + 1} of the file); save it as UTF-8"
+        ) from None
     kind = "JSON" if suffix == ".json" else "YAML"
     try:
         return _parse(text, suffix)

@@ -69,8 +69,9 @@ def write_text(path: Path, text: str, protect: Path | None = None) -> None:
     write_file(path, write, protect)
 
 
-def write_folder(path: Path, files: Mapping[str, str], protect: Path | None,
-                 ours: Iterable[str]) -> None:
+def write_folder(
+    path: Path, files: Mapping[str, str], protect: Path | None, ours: Iterable[str]
+) -> None:
     """Write CSV files into a temporary folder beside `path`, then rename it into place.
     An existing folder is replaced only if it holds nothing but files we write."""
     parent = check_target(path, protect, folder=True)
@@ -78,8 +79,7 @@ def write_folder(path: Path, files: Mapping[str, str], protect: Path | None,
         allowed = {f"{name}.csv" for name in ours}
         others = [p.name for p in path.iterdir() if p.name.lower() not in allowed]
         if others:
-            raise OutputError(f"{path}: the folder holds other files; choose a new or empty "
-                              "folder")
+            raise OutputError(f"{path}: the folder holds other files; choose a new or empty folder")
     try:
         tmp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp"))
     except OSError as error:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from matcher.io.documents import read_document
-from matcher.io.spreadsheet import load_spreadsheet
+from matcher.io.sheets.read import load_spreadsheet
 from matcher.model.errors import Finding, ScenarioError
 from matcher.model.scenario import Scenario
 from matcher.model.validate import validate
@@ -24,8 +24,13 @@ def load(path: str | Path) -> Scenario:
         if path.is_dir() or suffix in _SPREADSHEET_SUFFIXES:
             return load_spreadsheet(path)
         raise ScenarioError(
-            [Finding("", f"unsupported file type '{suffix}'; use .yaml, .yml, .json, .xlsx "
-                         "or a folder of CSV files")],
+            [
+                Finding(
+                    "",
+                    f"unsupported file type '{suffix}'; use .yaml, .yml, .json, .xlsx "
+                    "or a folder of CSV files",
+                )
+            ],
             str(path),
         )
     return validate(read_document(path), str(path))

@@ -22,20 +22,25 @@ def load_previous(path: Path) -> list[tuple[str, str]]:
     except (OSError, UnicodeDecodeError) as error:
         raise PreviousError(f"{where}: cannot read the file ({type(error).__name__})") from None
     except json.JSONDecodeError as error:
-        raise PreviousError(f"{where}: not valid JSON (line {error.lineno}, column "
-                            f"{error.colno})") from None
+        raise PreviousError(
+            f"{where}: not valid JSON (line {error.lineno}, column {error.colno})"
+        ) from None
     pairs = data.get("pairs") if isinstance(data, dict) else None
     if not isinstance(pairs, list):
-        raise PreviousError(f"{where}: expected the JSON result of likematch solve (an object "
-                            "with a 'pairs' list)")
+        raise PreviousError(
+            f"{where}: expected the JSON result of likematch solve (an object with a 'pairs' list)"
+        )
     out = []
     for i, pair in enumerate(pairs):
-        ok = isinstance(pair, dict) and all(
-            isinstance(pair.get(k), str) for k in ("participant", "mentor")
-        ) and isinstance(pair.get("existing", False), bool)
+        ok = (
+            isinstance(pair, dict)
+            and all(isinstance(pair.get(k), str) for k in ("participant", "mentor"))
+            and isinstance(pair.get("existing", False), bool)
+        )
         if not ok:
-            raise PreviousError(f"{where}: pairs[{i}]: expected participant and mentor ids "
-                                "and existing true/false")
+            raise PreviousError(
+                f"{where}: pairs[{i}]: expected participant and mentor ids and existing true/false"
+            )
         if not pair.get("existing", False):
             out.append((pair["participant"], pair["mentor"]))
     return out

@@ -7,8 +7,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from matcher.model.errors import Finding, key_name
-from matcher.model.scenario import Scenario
+from matcher.model.errors import Finding, Loc, key_name
+from matcher.model.scenario import Municipality, Scenario
 from matcher.model.vocabulary import CATEGORIES, CLOSED
 
 _PEOPLE_FIELDS = {
@@ -33,91 +33,166 @@ class Partial:
     open_kinds: set[str] = field(default_factory=set)
 
     def at(self, kind: str, index: int) -> int:
+        """The position in the file of record `index` of `kind` in the scenario."""
         kept = self.positions.get(kind)
         return index if kept is None else kept[index]
+
+
+class _Findings:
+    """The problems of one check, placed at the records' positions in the file; a person
+    is labelled with their id (`mentors[3] (M04).serves[0]`), as `format_loc` does."""
+
+    def __init__(self, scenario: Scenario, partial: Partial) -> None:
+        self.partial = partial
+        self.problems: list[Finding] = []
+        #: each person's id at the position of their record in the file (`format_loc`
+        #: takes labels from a document of this shape)
+        self.labels: dict[str, list[dict[str, str] | None]] = {}
+        for kind in _PEOPLE_FIELDS:
+            people = getattr(scenario, kind)
+            places = [partial.at(kind, i) for i in range(len(people))]
+            slots: list[dict[str, str] | None] = [None] * (max(places, default=-1) + 1)
+            for place, person in zip(places, people, strict=True):
+                slots[place] = {"id": person.id}
+            self.labels[kind] = slots
+
+    def add(self, loc: Loc, message: str) -> None:
+        """Record a problem at `loc` (positions as in the file)."""
+        self.problems.append(Finding.at(loc, message, self.labels))
+
+
+class _References:
+    """Checks that an id names a record. Ids of records left out of a partial scenario
+    count as known; a kind with a left-out record without an id is not checked."""
+
+    def __init__(
+        self, scenario: Scenario, municipalities: list[Municipality], found: _Findings
+    ) -> None:
+        absent = found.partial.absent
+        self.found = found
+        self.known = {
+            "municipality": {m.id for m in municipalities} | absent.get("municipalities", set()),
+            "mentor": {m.id for m in scenario.mentors} | absent.get("mentors", set()),
+            "participant": (
+                {p.id for p in scenario.participants} | absent.get("participants", set())
+            ),
+        }
+        self.declared = (
+            ", ".join(sorted(self.known["municipality"])) or "none (municipalities: is empty)"
+        )
+
+    # A reference in a person's record is one of their attributes (where they live,
+    # whom they know): name the key, never the value. Pairs and locks name ids only.
+
+    def municipality(self, loc: Loc, value: str) -> None:
+        """A municipality a person lives in or a mentor serves."""
+        if (
+            value not in self.known["municipality"]
+            and "municipalities" not in self.found.partial.open_kinds
+        ):
+            self.found.add(loc, f"unknown municipality; declared: {self.declared}")
+
+    def record(self, loc: Loc, kind: str, value: str, echo: bool = True) -> None:
+        """A mentor or participant id; `echo` False keeps the id out of the message."""
+        if value not in self.known[kind] and f"{kind}s" not in self.found.partial.open_kinds:
+            shown = f"'{key_name(value)}'" if echo else f"(no {kind} has this id)"
+            self.found.add(loc, f"unknown {kind} {shown}")
 
 
 def check_scenario(scenario: Scenario, partial: Partial | None = None) -> list[Finding]:
     """Vocabularies, duplicate ids and cross-references (of a partial scenario: without
     complaints about what was left out)."""
-    part_of = partial or Partial()
-    at = part_of.at
-    problems: list[Finding] = []
-    add = problems.append
+    found = _Findings(scenario, partial or Partial())
+    municipalities = scenario.municipality_list()
+    _check_vocabularies(scenario, found)
+    _check_duplicates(scenario, municipalities, found)
+    refs = _References(scenario, municipalities, found)
+    _check_people(scenario, refs)
+    _check_pairs(scenario, refs)
+    _check_locks(scenario, refs)
+    return found.problems
+
+
+def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
+    """Interest categories, and people's values in the closed vocabularies (with the
+    scenario's additions)."""
     extra = scenario.vocabulary
-    allowed = {
-        name: set(values) | set(getattr(extra, name)) for name, values in CLOSED.items()
-    }
     for tag, category in extra.interests.items():
         if category is not None and category not in CATEGORIES:
-            add(Finding(f"vocabulary.interests.{tag}",
-                        f"unknown category; allowed: {', '.join(CATEGORIES)}"))
-
-    for kind, fields in _PEOPLE_FIELDS.items() if part_of.vocabulary else ():
-        people = getattr(scenario, kind)
-        for i, person in enumerate(people):
+            found.add(
+                ("vocabulary", "interests", tag),
+                f"unknown category; allowed: {', '.join(CATEGORIES)}",
+            )
+    if not found.partial.vocabulary:
+        return
+    allowed = {name: set(values) | set(getattr(extra, name)) for name, values in CLOSED.items()}
+    for kind, fields in _PEOPLE_FIELDS.items():
+        for i, person in enumerate(getattr(scenario, kind)):
             for name in fields:
                 for j, value in enumerate(getattr(person, name)):
                     if value not in allowed[name]:
-                        add(Finding(
-                            f"{kind}[{at(kind, i)}] ({person.id}).{name}[{j}]",
+                        found.add(
+                            (kind, found.partial.at(kind, i), name, j),
                             f"unknown value; allowed: {', '.join(sorted(allowed[name]))}"
                             " (extend under vocabulary:)",
-                        ))
+                        )
 
-    municipalities = scenario.municipality_list()
+
+def _check_duplicates(
+    scenario: Scenario, municipalities: list[Municipality], found: _Findings
+) -> None:
+    """Ids that more than one municipality, mentor or participant has."""
     for dup in _duplicates(m.id for m in municipalities):
-        add(Finding("municipalities", f"duplicate id '{dup}'"))
+        found.add(("municipalities",), f"duplicate id '{dup}'")
     for dup in _duplicates(m.id for m in scenario.mentors):
-        add(Finding("mentors", f"duplicate id '{dup}'"))
+        found.add(("mentors",), f"duplicate id '{dup}'")
     for dup in _duplicates(p.id for p in scenario.participants):
-        add(Finding("participants", f"duplicate id '{dup}'"))
+        found.add(("participants",), f"duplicate id '{dup}'")
 
-    known_muni = {m.id for m in municipalities} | part_of.absent.get("municipalities", set())
-    mentor_ids = {m.id for m in scenario.mentors} | part_of.absent.get("mentors", set())
-    participants = {p.id: p for p in scenario.participants}
-    participant_ids = set(participants) | part_of.absent.get("participants", set())
 
-    # A reference in a person's record is one of their attributes (where they live,
-    # whom they know): name the key, never the value. Pairs and locks name ids only.
-    declared = ", ".join(sorted(known_muni)) or "none (municipalities: is empty)"
-
-    def muni(path: str, value: str) -> None:
-        if value not in known_muni and "municipalities" not in part_of.open_kinds:
-            add(Finding(path, f"unknown municipality; declared: {declared}"))
-
-    def ref(path: str, kind: str, value: str, known: Iterable[str], echo: bool = True) -> None:
-        if value not in known and f"{kind}s" not in part_of.open_kinds:
-            shown = f"'{key_name(value)}'" if echo else f"(no {kind} has this id)"
-            add(Finding(path, f"unknown {kind} {shown}"))
-
+def _check_people(scenario: Scenario, refs: _References) -> None:
+    """Municipalities in people's records, and the mentors participants exclude."""
+    at = refs.found.partial.at
     for i, mentor in enumerate(scenario.mentors):
-        where = f"mentors[{at('mentors', i)}] ({mentor.id})"
-        muni(f"{where}.municipality", mentor.municipality)
+        where: Loc = ("mentors", at("mentors", i))
+        refs.municipality((*where, "municipality"), mentor.municipality)
         for j, served in enumerate(mentor.serves or []):
-            muni(f"{where}.serves[{j}]", served)
+            refs.municipality((*where, "serves", j), served)
     for i, person in enumerate(scenario.participants):
-        where = f"participants[{at('participants', i)}] ({person.id})"
-        muni(f"{where}.municipality", person.municipality)
+        where = ("participants", at("participants", i))
+        refs.municipality((*where, "municipality"), person.municipality)
         for j, mid in enumerate(person.exclude_mentors):
-            ref(f"{where}.exclude_mentors[{j}]", "mentor", mid, mentor_ids, echo=False)
+            refs.record((*where, "exclude_mentors", j), "mentor", mid, echo=False)
 
+
+def _check_pairs(scenario: Scenario, refs: _References) -> None:
+    """Active pairs: known ids, recorded consent, at most one pair per participant."""
+    found = refs.found
+    participants = {p.id: p for p in scenario.participants}
     paired: Counter[str] = Counter()
     for i, pair in enumerate(scenario.pairs):
-        path = f"pairs[{at('pairs', i)}]"
-        ref(f"{path}.participant", "participant", pair.participant, participant_ids)
-        if pair.participant in participants and not participants[pair.participant].consent \
-                and not pair.release:
-            add(Finding(path, f"participant '{pair.participant}' has consent: false; "
-                              "an active pair needs recorded consent (or release: true)"))
-        ref(f"{path}.mentor", "mentor", pair.mentor, mentor_ids)
+        where: Loc = ("pairs", found.partial.at("pairs", i))
+        refs.record((*where, "participant"), "participant", pair.participant)
+        if (
+            pair.participant in participants
+            and not participants[pair.participant].consent
+            and not pair.release
+        ):
+            found.add(
+                where,
+                f"participant '{pair.participant}' has consent: false; "
+                "an active pair needs recorded consent (or release: true)",
+            )
+        refs.record((*where, "mentor"), "mentor", pair.mentor)
         paired[pair.participant] += 1
     for pid in sorted(p for p, n in paired.items() if n > 1 and p in participants):
-        add(Finding("pairs", f"participant '{pid}' appears in more than one pair"))
+        found.add(("pairs",), f"participant '{pid}' appears in more than one pair")
 
+
+def _check_locks(scenario: Scenario, refs: _References) -> None:
+    """Required and forbidden pairs name known participants and mentors."""
     for kind in ("require", "forbid"):
         for i, (pid, mid) in enumerate(getattr(scenario.locks, kind)):
-            path = f"locks.{kind}[{at(f'locks.{kind}', i)}]"
-            ref(path, "participant", pid, participant_ids)
-            ref(path, "mentor", mid, mentor_ids)
-    return problems
+            where: Loc = ("locks", kind, refs.found.partial.at(f"locks.{kind}", i))
+            refs.record(where, "participant", pid)
+            refs.record(where, "mentor", mid)

@@ -18,6 +18,8 @@ def apply_controls(
     fairness: Fairness | None = None,
 ) -> Scenario:
     """The scenario with the coordinator's decisions added; unknown ids are errors."""
+    # Options are no place in the scenario document: these findings have no `loc`; the
+    # ones `check_scenario` reports for the changed scenario have.
     problems: list[Finding] = []
     participants = {p.id for p in scenario.participants}
     mentors = {m.id for m in scenario.mentors}
@@ -33,10 +35,12 @@ def apply_controls(
             problems.append(Finding("--release", f"participant '{pid}' has no active pair"))
     if problems:
         raise ScenarioError(problems)
-    locks = scenario.locks.model_copy(update={
-        "require": [*scenario.locks.require, *lock],
-        "forbid": [*scenario.locks.forbid, *forbid],
-    })
+    locks = scenario.locks.model_copy(
+        update={
+            "require": [*scenario.locks.require, *lock],
+            "forbid": [*scenario.locks.forbid, *forbid],
+        }
+    )
     active_pairs = [
         p.model_copy(update={"release": True}) if p.participant in release else p
         for p in scenario.pairs

@@ -3,20 +3,61 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
+
+from matcher.model.scenario import MAX_ID
 
 _NAME = re.compile(r"[^\W\d][\w .\-]{0,63}")  # a key as people type one, in any script
+
+#: A place in a scenario document as its keys and list positions:
+#: `("participants", 3, "age")`.
+Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing wrong with the input: where (a key path) and what."""
+    """One thing wrong with the input: where (as shown, and as a key path that readers of
+    other formats map back to their own places) and what."""
 
+    #: the place as shown: `participants[3] (P04).age`, `--lock`, or empty for the file
     path: str
     message: str
+    #: the same place as parts, `("participants", 3, "age")`; empty when the place is
+    #: not in the scenario document (a command-line option, the file as a whole)
+    loc: Loc = ()
+
+    @classmethod
+    def at(cls, loc: Loc, message: str, data: Any = None) -> Finding:
+        """A problem at `loc` in the document `data`, shown as `format_loc` shows it."""
+        return cls(format_loc(loc, data), message, loc)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def format_loc(loc: Sequence[str | int], data: Any = None) -> str:
+    """`('participants', 3, 'age')` -> `participants[3] (P04).age` (the id from `data`)."""
+    out = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+            if isinstance(node, list) and 0 <= part < len(node):
+                node = node[part]
+                if (
+                    isinstance(node, dict)
+                    and isinstance(node.get("id"), str)
+                    and (len(node["id"]) <= MAX_ID)
+                ):
+                    out += f" ({node['id']})"
+            else:
+                node = None
+        else:
+            out += f".{part}" if out else str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
 
 
 class ScenarioError(ValueError):
@@ -28,6 +69,7 @@ class ScenarioError(ValueError):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """The problems as the command line prints them, one per line under a count."""
         prefix = f"{self.source}: " if self.source else ""
         noun = "problem" if len(self.problems) == 1 else "problems"
         lines = [f"{prefix}invalid scenario ({len(self.problems)} {noun})"]

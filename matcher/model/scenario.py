@@ -8,6 +8,7 @@ at once.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import types
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
@@ -70,19 +71,60 @@ def _lower_tags(values: object) -> object:
     if isinstance(values, list):
         return [v.strip().lower() if isinstance(v, str) else v for v in values]
     if isinstance(values, dict):
-        return {k.strip().lower() if isinstance(k, str) else k: _lower_tags(v)
-                for k, v in values.items()}
+        return {
+            k.strip().lower() if isinstance(k, str) else k: _lower_tags(v)
+            for k, v in values.items()
+        }
     return values
 
 
+#: Float noise forgiven when a position budget is divided into places: 1.5 posts at 0.1
+#: per participant pay for 15 places, although 1.5 / 0.1 is 14.999999999999998.
+PLACES_TOLERANCE = 1e-9
+#: Decimals a computed number of posts is rounded to, so that 15 x 0.1 posts is 1.5 and
+#: not 1.5000000000000002.
+POSTS_DECIMALS = 6
+
+
+# Program's methods are the one arithmetic between the position budget, places
+# (participants) and mentor posts, so that every stage counts them alike. The models'
+# class docstrings are for users: pydantic puts them in the JSON Schema that `likematch
+# schema` prints, where editors show them as help.
 class Program(_Strict):
+    """Capacity of the programme: places per mentor, a cap on active participants, and the
+    mentor posts each participant takes and the budget for them."""
+
     capacity: Count | None = None
     mentor_capacity: Count = 2
     position_per_participant: Annotated[float, Field(gt=0, le=1)] = 0.10
     position_budget: Annotated[float, Field(ge=0, le=MAX_COUNT)] | None = None
 
+    def budget_places(self) -> int | None:
+        """Participants the position budget pays for, rounded down (None: no budget)."""
+        if self.position_budget is None:
+            return None
+        return math.floor(self.position_budget / self.position_per_participant + PLACES_TOLERANCE)
+
+    def posts(self, participants: float, decimals: int | None = POSTS_DECIMALS) -> float:
+        """Mentor posts that `participants` active pairs take, rounded to `decimals`
+        (None: not rounded, for a caller that formats the number itself)."""
+        posts = participants * self.position_per_participant
+        return posts if decimals is None else round(posts, decimals)
+
+    def raised_budget(self, participants: float) -> float | None:
+        """The position budget with the posts of `participants` more added (None: no
+        budget to raise)."""
+        if self.position_budget is None:
+            return None
+        return round(
+            self.position_budget + participants * self.position_per_participant, POSTS_DECIMALS
+        )
+
 
 class Municipality(_Strict):
+    """A municipality: partner or not (partners' participants come first), a floor and a
+    ceiling on its active participants, and a target share for proportional fairness."""
+
     id: Id
     name: Text | None = None
     partner: bool = False
@@ -92,6 +134,7 @@ class Municipality(_Strict):
 
     @property
     def label(self) -> str:
+        """The name reports show: `name`, or the id when it has none."""
         return self.name or self.id
 
 
@@ -109,9 +152,10 @@ class Weights(_Strict):
 
 
 class Policy(_Strict):
-    objective: list[Criterion] = Field(
-        default_factory=lambda: list(DEFAULT_OBJECTIVE)
-    )
+    """Rules and priorities of the round: the objective's criteria (most important first),
+    fairness between municipalities, the gender rule, eligibility limits and weights."""
+
+    objective: list[Criterion] = Field(default_factory=lambda: list(DEFAULT_OBJECTIVE))
     fairness: Fairness = "quotas"
     same_gender: SameGender = "required"
     min_recovery_years: Years = 2.0
@@ -127,6 +171,9 @@ class Policy(_Strict):
 
 
 class Mentor(_Strict):
+    """A mentor: a person in long-term recovery employed to follow participants; eligible
+    only if active, trained and in recovery at least `policy.min_recovery_years`."""
+
     id: Id
     gender: Gender
     age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
@@ -143,12 +190,19 @@ class Mentor(_Strict):
     languages: Tags = Field(default_factory=list)
 
     _lower = field_validator(
-        "gender", "substances", "interests", "strengths", "availability", "languages",
+        "gender",
+        "substances",
+        "interests",
+        "strengths",
+        "availability",
+        "languages",
         mode="before",
     )(_lower_tags)
 
 
 class Prefers(_Strict):
+    """A participant's wishes about their mentor; each wish given is a hard rule."""
+
     mentor_gender: MentorGender | None = None
     max_age_gap: AgeGap | None = None
 
@@ -156,6 +210,9 @@ class Prefers(_Strict):
 
 
 class Participant(_Strict):
+    """A person referred for a mentor; without recorded consent never matched or scored.
+    Use a pseudonymous id, never a name."""
+
     id: Id
     gender: Gender
     age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
@@ -173,12 +230,21 @@ class Participant(_Strict):
     exclude_mentors: Tags = Field(default_factory=list)
 
     _lower = field_validator(
-        "gender", "substances", "interests", "goals", "availability", "languages", "priority",
+        "gender",
+        "substances",
+        "interests",
+        "goals",
+        "availability",
+        "languages",
+        "priority",
         mode="before",
     )(_lower_tags)
 
 
 class Pair(_Strict):
+    """An active pair: kept and counted toward every cap, unless `release` ends it so that
+    the participant is matched again, with another mentor."""
+
     participant: Ref
     mentor: Ref
     since: Date | None = None
@@ -189,6 +255,9 @@ LockList = Annotated[list[tuple[Ref, Ref]], Field(max_length=MAX_LOCKS)]
 
 
 class Locks(_Strict):
+    """The coordinator's decisions for this round, as [participant, mentor] pairs:
+    `require` is always proposed, `forbid` never."""
+
     require: LockList = Field(default_factory=list)
     forbid: LockList = Field(default_factory=list)
 
@@ -203,27 +272,36 @@ class Vocabulary(_Strict):
     availability: VocabularyTags = Field(default_factory=list)
     priority: VocabularyTags = Field(default_factory=list)
     interests: Annotated[dict[Ref, Ref | None], Field(max_length=MAX_VOCABULARY)] = Field(
-        default_factory=dict)
+        default_factory=dict
+    )
 
     _lower = field_validator(
-        "substances", "goals", "strengths", "availability", "priority", "interests",
+        "substances",
+        "goals",
+        "strengths",
+        "availability",
+        "priority",
+        "interests",
         mode="before",
     )(_lower_tags)
 
 
 class Scenario(_Strict):
+    """One matching round: programme, municipalities, policy, mentors, participants,
+    active pairs and locks. Unknown keys are errors, at every level."""
+
     name: Text = "scenario"
     date: Date = Field(default_factory=dt.date.today)
     program: Program = Field(default_factory=Program)
-    municipalities: Annotated[
-        list[Municipality], Field(max_length=MAX_MUNICIPALITIES)] | None = None
+    municipalities: Annotated[list[Municipality], Field(max_length=MAX_MUNICIPALITIES)] | None = (
+        None
+    )
     policy: Policy = Field(default_factory=Policy)
-    mentors: Annotated[list[Mentor], Field(max_length=MAX_MENTORS)] = Field(
-        default_factory=list)
+    mentors: Annotated[list[Mentor], Field(max_length=MAX_MENTORS)] = Field(default_factory=list)
     participants: Annotated[list[Participant], Field(max_length=MAX_PARTICIPANTS)] = Field(
-        default_factory=list)
-    pairs: Annotated[list[Pair], Field(max_length=MAX_PARTICIPANTS)] = Field(
-        default_factory=list)
+        default_factory=list
+    )
+    pairs: Annotated[list[Pair], Field(max_length=MAX_PARTICIPANTS)] = Field(default_factory=list)
     locks: Locks = Field(default_factory=Locks)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
 
@@ -235,6 +313,8 @@ class Scenario(_Strict):
         return [Municipality(id=mid) for mid in sorted(named)]
 
     def mentor_capacity(self, mentor: Mentor) -> int:
+        """Participants this mentor can follow, active pairs included: their own `capacity`,
+        else the programme's. Use this, not `mentor.capacity`, which may be None."""
         return self.program.mentor_capacity if mentor.capacity is None else mentor.capacity
 
 

@@ -15,32 +15,14 @@ from pydantic import ValidationError
 
 from matcher.model.checks import Partial, check_scenario
 from matcher.model.errors import Finding, ScenarioError, key_name
-from matcher.model.scenario import MAX_ID, Scenario, allowed_keys
+from matcher.model.scenario import Scenario, allowed_keys
 
 _MAPPING = re.compile(r"valid dictionary or instance of \w+")
 _TUPLE = "input should be a valid tuple"
 
-def format_loc(loc: Sequence[int | str], data: Any = None) -> str:
-    """`('participants', 3, 'age')` -> `participants[3] (P04).age`."""
-    out = ""
-    node = data
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-            if isinstance(node, list) and 0 <= part < len(node):
-                node = node[part]
-                if isinstance(node, dict) and isinstance(node.get("id"), str) and (
-                        len(node["id"]) <= MAX_ID):
-                    out += f" ({node['id']})"
-            else:
-                node = None
-        else:
-            out += f".{part}" if out else str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
-
 
 def _pydantic_problems(error: ValidationError, data: Any) -> list[Finding]:
+    """Pydantic's errors as findings: key paths labelled with ids, messages without values."""
     problems = []
     for item in error.errors(include_input=False, include_url=False):
         loc = list(item["loc"])
@@ -58,7 +40,7 @@ def _pydantic_problems(error: ValidationError, data: Any) -> list[Finding]:
                 message = "expected a pair [participant, mentor]"
         # Pydantic adds the tuple index of lock pairs and function names to locs.
         loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
-        problems.append(Finding(format_loc(loc, data), message))
+        problems.append(Finding.at(tuple(loc), message, data))
     return problems
 
 
@@ -110,8 +92,11 @@ def _partial_problems(error: ValidationError, data: dict[str, Any]) -> list[Find
             return []  # a tuple or set handed to `validate` by a caller: no second stage
         partial.positions[kind] = [i for i in range(len(records)) if i not in indices]
         holder[key] = [records[i] for i in partial.positions[kind]]
-        ids = [r.get("id") if isinstance(r, dict) else None
-               for i, r in enumerate(records) if i in indices]
+        ids = [
+            r.get("id") if isinstance(r, dict) else None
+            for i, r in enumerate(records)
+            if i in indices
+        ]
         partial.absent[kind] = {i for i in ids if isinstance(i, str)}
         if not all(isinstance(i, str) for i in ids):
             partial.open_kinds.add(kind)

@@ -38,6 +38,9 @@ class ExecutorError(RuntimeError):
 
 
 class Executor(Protocol):
+    """What the planners need from a place to run jobs; the three executors all fit
+    it, so a planner never knows, and its output never depends on, which one ran."""
+
     name: str
     workers: int
 
@@ -47,7 +50,9 @@ class Executor(Protocol):
         """`[fn(x) for x in items]`, possibly in parallel, always in input order."""
         ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the workers, and any cluster started for this executor."""
+        ...
 
 
 def chunk_ranges(n_items: int, workers: int) -> list[range]:
@@ -61,6 +66,8 @@ def chunk_ranges(n_items: int, workers: int) -> list[range]:
 
 
 def run_chunk(fn: Callable[[T], R], items: list[T]) -> list[R]:
+    """One chunk of jobs in a worker; at module level so that a process pool or Dask
+    can pickle it by reference."""
     return [fn(x) for x in items]
 
 
@@ -69,7 +76,9 @@ class _Closing:
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None,
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
         self.close()
@@ -87,6 +96,7 @@ class InProcess(_Closing):
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], progress: Progress | None = None
     ) -> list[R]:
+        """The jobs in turn; `progress` ticks after each one."""
         out = []
         for x in items:
             out.append(fn(x))
@@ -123,6 +133,8 @@ class LocalProcesses(_Closing):
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], progress: Progress | None = None
     ) -> list[R]:
+        """Chunks of jobs on the pool, started on first use; `fn` and the items must
+        pickle, `progress` moves a chunk at a time, and a failed job raises here."""
         pool = self._get_pool()
         ranges = chunk_ranges(len(items), self.workers)
         pending: dict[Future[list[R]], int] = {
@@ -139,6 +151,7 @@ class LocalProcesses(_Closing):
         return [x for k in range(len(ranges)) for x in done[k]]
 
     def close(self) -> None:
+        """Wait for running chunks, cancel the rest; a later `map` starts a new pool."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
@@ -149,8 +162,9 @@ def _distributed() -> Any:
     try:
         return importlib.import_module("distributed")
     except ImportError:
-        raise ExecutorError("--executor dask needs dask.distributed: "
-                            "pip install 'likematch[dask]'") from None
+        raise ExecutorError(
+            "--executor dask needs dask.distributed: pip install 'likematch[dask]'"
+        ) from None
 
 
 class DaskExecutor(_Closing):
@@ -159,30 +173,41 @@ class DaskExecutor(_Closing):
 
     name = "dask"
 
-    def __init__(self, scheduler: str | None = None, workers: int = 1,
-                 processes: bool = True, timeout: float = 10.0) -> None:
+    def __init__(
+        self,
+        scheduler: str | None = None,
+        workers: int = 1,
+        processes: bool = True,
+        timeout: float = 10.0,
+    ) -> None:
         self._dask = _distributed()
         self._cluster: Any = None
         if scheduler is None:
             self._cluster = self._dask.LocalCluster(
-                n_workers=workers, threads_per_worker=1, processes=processes,
-                dashboard_address=None)
+                n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None
+            )
             self._client: Any = self._dask.Client(self._cluster, set_as_default=False)
         else:
             try:
-                self._client = self._dask.Client(scheduler, timeout=f"{timeout}s",
-                                                set_as_default=False)
+                self._client = self._dask.Client(
+                    scheduler, timeout=f"{timeout}s", set_as_default=False
+                )
             except (OSError, TimeoutError, ValueError) as error:
-                raise ExecutorError(f"--scheduler {scheduler}: cannot connect to a Dask "
-                                    f"scheduler there ({type(error).__name__})") from None
+                raise ExecutorError(
+                    f"--scheduler {scheduler}: cannot connect to a Dask "
+                    f"scheduler there ({type(error).__name__})"
+                ) from None
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or workers)
 
     def map(
         self, fn: Callable[[T], R], items: Sequence[T], progress: Progress | None = None
     ) -> list[R]:
+        """Chunks of jobs as Dask futures; `pure=False` gives every chunk its own key,
+        so that equal-looking chunks are never merged into one result."""
         ranges = chunk_ranges(len(items), self.workers)
-        futures = [self._client.submit(run_chunk, fn, [items[i] for i in r], pure=False)
-                   for r in ranges]
+        futures = [
+            self._client.submit(run_chunk, fn, [items[i] for i in r], pure=False) for r in ranges
+        ]
         index = {f.key: k for k, f in enumerate(futures)}
         done: dict[int, list[R]] = {}
         for future in self._dask.as_completed(futures, loop=self._client.loop):
@@ -193,20 +218,24 @@ class DaskExecutor(_Closing):
         return [x for k in range(len(ranges)) for x in done[k]]
 
     def close(self) -> None:
+        """Close the client, and the local cluster if this executor started one; a
+        cluster at `scheduler` keeps running."""
         self._client.close()
         if self._cluster is not None:
             self._cluster.close()
 
 
-def open_executor(kind: Kind = "local", workers: int = 1,
-                  scheduler: str | None = None) -> InProcess | LocalProcesses | DaskExecutor:
+def open_executor(
+    kind: Kind = "local", workers: int = 1, scheduler: str | None = None
+) -> InProcess | LocalProcesses | DaskExecutor:
     """The executor the command line asked for; bad combinations raise ExecutorError."""
     if workers < 1:
         raise ExecutorError(f"--workers {workers}: must be at least 1")
     if kind == "dask":
         if scheduler is not None and not scheduler.startswith(("tcp://", "tls://", "inproc://")):
-            raise ExecutorError(f"--scheduler {scheduler}: expected an address like "
-                                "tcp://HOST:PORT")
+            raise ExecutorError(
+                f"--scheduler {scheduler}: expected an address like tcp://HOST:PORT"
+            )
         return DaskExecutor(scheduler, workers)
     if scheduler is not None:
         raise ExecutorError("--scheduler needs --executor dask")

@@ -45,6 +45,9 @@ class Candidate(BaseModel):
 
 
 class Recruitment(BaseModel):
+    """The `recruit` command's answer: the short list, how many people the round's
+    proposal leaves waiting, and how many profiles were tried."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scenario: str
@@ -55,6 +58,8 @@ class Recruitment(BaseModel):
 
 
 def band_of(age: int) -> str:
+    """The label of the age band holding `age` (`35-44`); an age outside every band
+    (a --mentor-profile of 20) is its own label."""
     for lo, hi in AGE_BANDS:
         if lo <= age <= hi:
             return f"{lo}-{hi}"
@@ -69,8 +74,7 @@ def candidate_profiles(scenario: Scenario, substances: bool = True) -> list[Ment
     """Every profile; without `substances`, one per gender x municipality x age band."""
     kinds: list[tuple[str, ...]] = [(s,) for s in _substances(scenario)] if substances else [()]
     return [
-        MentorProfile(gender=gender, municipality=muni.id, age=(lo + hi + 1) // 2,
-                      substances=kind)
+        MentorProfile(gender=gender, municipality=muni.id, age=(lo + hi + 1) // 2, substances=kind)
         for gender in get_args(Gender)
         for muni in scenario.municipality_list()
         for lo, hi in AGE_BANDS
@@ -84,9 +88,9 @@ def with_places(scenario: Scenario, places: int) -> Scenario:
     update: dict[str, object] = {}
     if program.capacity is not None:
         update["capacity"] = program.capacity + places
-    if program.position_budget is not None:
-        update["position_budget"] = round(
-            program.position_budget + places * program.position_per_participant, 6)
+    budget = program.raised_budget(places)
+    if budget is not None:
+        update["position_budget"] = budget
     return scenario.model_copy(update={"program": program.model_copy(update=update)})
 
 
@@ -98,22 +102,25 @@ def settle(scenario: Scenario, solver: str) -> tuple[Scenario, frozenset[str]]:
     consenting = {p.id for p in scenario.participants if p.consent}
     if solution.status == "infeasible":
         return scenario, frozenset(consenting)
-    ids, mids, problem = built.enc.participant_ids, built.enc.mentor_ids, built.problem
-    chosen = solution.chosen
-    new = [Pair(participant=ids[p], mentor=mids[m], since=scenario.date)
-           for p, m in zip(problem.edge_p[chosen].tolist(), problem.edge_m[chosen].tolist(),
-                           strict=True)]
-    load = built.mentor_load + np.bincount(problem.edge_m[chosen], minlength=len(mids))
-    mentors = [m.model_copy(update={"capacity": int(load[i])})
-               for i, m in enumerate(scenario.mentors)]
+    new = [
+        Pair(participant=pid, mentor=mid, since=scenario.date)
+        for pid, mid in built.pair_ids(solution.chosen)
+    ]
+    load = built.load_with(solution.chosen)
+    mentors = [
+        m.model_copy(update={"capacity": int(load[i])}) for i, m in enumerate(scenario.mentors)
+    ]
+    ids = built.enc.participant_ids
     matched = {x.participant for x in new} | {ids[p] for p, _ in built.kept}
-    settled = scenario.model_copy(update={"mentors": mentors,
-                                          "pairs": [*scenario.pairs, *new]})
+    settled = scenario.model_copy(update={"mentors": mentors, "pairs": [*scenario.pairs, *new]})
     return settled, frozenset(consenting - matched)
 
 
-def evaluate(
-    settled: Scenario, waiting: frozenset[str], solver: str, keep_caps: bool,
+def try_profile(
+    settled: Scenario,
+    waiting: frozenset[str],
+    solver: str,
+    keep_caps: bool,
     profile: MentorProfile,
 ) -> Candidate:
     """Who one recruit of this profile would take from the waiting list."""
@@ -124,7 +131,8 @@ def evaluate(
     ids, problem = built.enc.participant_ids, built.problem
     recruit = built.enc.n_mentors - 1
     on_recruit = (problem.edge_m == recruit) & np.isin(
-        problem.edge_p, [i for i, pid in enumerate(ids) if pid in waiting])
+        problem.edge_p, [i for i, pid in enumerate(ids) if pid in waiting]
+    )
     takes: list[str] = []
     scores: list[float] = []
     if solution.status != "infeasible":
@@ -132,35 +140,47 @@ def evaluate(
         takes = sorted(ids[p] for p in problem.edge_p[mine].tolist())
         scores = built.scores.total[mine].tolist()
     return Candidate(
-        profile=profile.label, gender=profile.gender, municipality=profile.municipality,
-        age_band=band_of(profile.age), substance="+".join(profile.substances),
-        gain=len(takes), reachable=len(np.unique(problem.edge_p[on_recruit])),
-        would_match=takes, mean_score=round(float(np.mean(scores)), 3) if scores else 0.0,
+        profile=profile.label,
+        gender=profile.gender,
+        municipality=profile.municipality,
+        age_band=band_of(profile.age),
+        substance="+".join(profile.substances),
+        gain=len(takes),
+        reachable=len(np.unique(problem.edge_p[on_recruit])),
+        would_match=takes,
+        mean_score=round(float(np.mean(scores)), 3) if scores else 0.0,
     )
 
 
 def _order(c: Candidate) -> tuple[int, int, float, str, str, str, str]:
-    return (-c.gain, -c.reachable, -c.mean_score, c.gender, c.municipality, c.age_band,
-            c.substance)
+    return (-c.gain, -c.reachable, -c.mean_score, c.gender, c.municipality, c.age_band, c.substance)
 
 
 def _ranked(
-    settled: Scenario, waiting: frozenset[str], solver: str, keep_caps: bool,
-    top: int | None, executor: Executor, progress: Progress | None,
+    settled: Scenario,
+    waiting: frozenset[str],
+    solver: str,
+    keep_caps: bool,
+    top: int | None,
+    executor: Executor,
+    progress: Progress | None,
 ) -> tuple[list[Candidate], int]:
     """Ranked candidates and how many profiles were tried. Substance experience changes
     only the quality of pairs, never who is eligible, so it is tried only for the
     gender x municipality x age bands that can still reach the top."""
-    job = functools.partial(evaluate, settled, waiting, solver, keep_caps)
+    job = functools.partial(try_profile, settled, waiting, solver, keep_caps)
     bands = candidate_profiles(settled, substances=False)
     first = sorted(executor.map(job, bands, progress), key=_order)
     if top is not None and first:
         edge = first[min(top, len(first)) - 1]
         first = [c for c in first if (c.gain, c.reachable) >= (edge.gain, edge.reachable)]
     keys = {(c.gender, c.municipality, c.age_band) for c in first}
-    trials = [replace(p, substances=(s,)) for p in bands
-              if (p.gender, p.municipality, band_of(p.age)) in keys
-              for s in _substances(settled)]
+    trials = [
+        replace(p, substances=(s,))
+        for p in bands
+        if (p.gender, p.municipality, band_of(p.age)) in keys
+        for s in _substances(settled)
+    ]
     best: dict[tuple[str, str, str], Candidate] = {}
     for c in sorted(executor.map(job, trials), key=_order):
         best.setdefault((c.gender, c.municipality, c.age_band), c)
@@ -169,21 +189,31 @@ def _ranked(
 
 
 def rank(
-    scenario: Scenario, top: int | None = 5, solver: str = DEFAULT_SOLVER,
-    keep_caps: bool = False, executor: Executor | None = None,
+    scenario: Scenario,
+    top: int | None = 5,
+    solver: str = DEFAULT_SOLVER,
+    keep_caps: bool = False,
+    executor: Executor | None = None,
     progress: Progress | None = None,
 ) -> Recruitment:
     """The best profiles, one per gender x municipality x age band (with its best
     substance experience), so that the short list is not five copies of one person."""
     settled, waiting = settle(scenario, solver)
-    ranked, tried = _ranked(settled, waiting, solver, keep_caps, top,
-                            executor or InProcess(), progress)
-    return Recruitment(scenario=scenario.name, waiting=len(waiting), evaluated=tried,
-                       keep_caps=keep_caps, candidates=ranked)
+    ranked, tried = _ranked(
+        settled, waiting, solver, keep_caps, top, executor or InProcess(), progress
+    )
+    return Recruitment(
+        scenario=scenario.name,
+        waiting=len(waiting),
+        evaluated=tried,
+        keep_caps=keep_caps,
+        candidates=ranked,
+    )
 
 
-def best_profiles(scenario: Scenario, n: int, solver: str = DEFAULT_SOLVER,
-                  executor: Executor | None = None) -> list[MentorProfile]:
+def best_profiles(
+    scenario: Scenario, n: int, solver: str = DEFAULT_SOLVER, executor: Executor | None = None
+) -> list[MentorProfile]:
     """`n` recruits chosen greedily, each taking the people they would take before the
     next is chosen; once a recruit would take nobody, the last choice is repeated."""
     pool = executor or InProcess()

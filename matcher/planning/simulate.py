@@ -25,7 +25,7 @@ from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
 
 from matcher.core.problem import Built
-from matcher.model.scenario import Locks, Mentor, Pair, Participant, Scenario
+from matcher.model.scenario import Locks, Mentor, Pair, Participant, Policy, Scenario
 from matcher.planning.executor import Executor, InProcess, Progress
 from matcher.planning.variants import quick_solve
 from solvers import Solution
@@ -57,8 +57,7 @@ class Settings:
     solver: str = "auto"
 
 
-def referral_rates(scenario: Scenario, given: Sequence[tuple[str, float]] = ()
-                   ) -> dict[str, float]:
+def referral_rates(scenario: Scenario, given: Sequence[tuple[str, float]] = ()) -> dict[str, float]:
     """Referrals per month by municipality: those given, else the scenario's referrals
     of the last year (a referral without a date counts as made on the round's date)."""
     since = scenario.date - dt.timedelta(days=RATE_WINDOW_DAYS)
@@ -130,8 +129,9 @@ class _Run:
 
     def followup(self) -> float:
         s = self.settings
-        days = float(self.rng.lognormal(math.log(s.followup_months * DAYS_PER_MONTH),
-                                        s.followup_spread))
+        days = float(
+            self.rng.lognormal(math.log(s.followup_months * DAYS_PER_MONTH), s.followup_spread)
+        )
         if self.rng.random() < s.dropout:
             days *= float(self.rng.uniform(0.05, 1.0))
         return max(days, 1.0)
@@ -150,8 +150,9 @@ def _start(scenario: Scenario, settings: Settings, rng: np.random.Generator) -> 
         if not p.consent:
             continue  # never matched, never counted
         referred = float(((p.referred or scenario.date) - scenario.date).days)
-        run.people[p.id] = _Person(p, munis[p.municipality], referred,
-                                   run.exp_time(settings.wait_dropout, DAYS_PER_MONTH))
+        run.people[p.id] = _Person(
+            p, munis[p.municipality], referred, run.exp_time(settings.wait_dropout, DAYS_PER_MONTH)
+        )
     return run
 
 
@@ -167,15 +168,21 @@ def _round_scenario(run: _Run, day: float, first: bool) -> Scenario:
             continue
         model = person.model
         if any(m not in present for m in model.exclude_mentors):
-            model = model.model_copy(update={
-                "exclude_mentors": [m for m in model.exclude_mentors if m in present]})
+            model = model.model_copy(
+                update={"exclude_mentors": [m for m in model.exclude_mentors if m in present]}
+            )
         participants.append(model)
         if person.status == "active":
             pairs.append(Pair(participant=pid, mentor=person.mentor or ""))
-    return base.model_copy(update={
-        "date": date, "participants": participants, "pairs": pairs, "locks": Locks(),
-        "mentors": [m.model for m in run.mentors.values()],
-    })
+    return base.model_copy(
+        update={
+            "date": date,
+            "participants": participants,
+            "pairs": pairs,
+            "locks": Locks(),
+            "mentors": [m.model for m in run.mentors.values()],
+        }
+    )
 
 
 def _without_floors(scenario: Scenario) -> Scenario:
@@ -198,9 +205,7 @@ def _advance(run: _Run, start: float, end: float) -> None:
         run.mentors[model.id] = _Mentor(model, join + run.exp_time(s.mentor_turnover, 365.25))
     run.joining = [j for j in run.joining if j[0] > end]
     leaving = sorted((m.leaves, mid) for mid, m in run.mentors.items() if m.leaves <= end)
-    templates = [m for m in run.scenario.mentors
-                 if m.active and m.trained
-                 and m.recovery_years >= run.scenario.policy.min_recovery_years]
+    templates = [m for m in run.scenario.mentors if _can_mentor(m, run.scenario.policy)]
     for when, mid in leaving:
         del run.mentors[mid]
         for person in run.people.values():
@@ -234,17 +239,21 @@ def _refer(run: _Run, start: float, end: float) -> None:
         for day in np.sort(rng.uniform(start, end, n)).tolist():
             template = local[int(rng.integers(len(local)))]
             pid = run.next_id(PERSON_PREFIX)
-            model = template.model_copy(update={
-                "id": pid, "municipality": muni.id, "consent": True,
-                "referred": scenario.date + dt.timedelta(days=math.floor(day)),
-                "discharge": None, "exclude_mentors": [],
-            })
+            model = template.model_copy(
+                update={
+                    "id": pid,
+                    "municipality": muni.id,
+                    "consent": True,
+                    "referred": scenario.date + dt.timedelta(days=math.floor(day)),
+                    "discharge": None,
+                    "exclude_mentors": [],
+                }
+            )
             gives_up = day + run.exp_time(run.settings.wait_dropout, DAYS_PER_MONTH)
             run.people[pid] = _Person(model, g, float(day), gives_up)
 
 
 def _apply(run: _Run, built: Built, solution: Solution, day: float, first: bool) -> None:
-    problem, enc = built.problem, built.enc
     if first:
         since = run.scenario.date
         for pair in run.scenario.pairs:
@@ -252,27 +261,33 @@ def _apply(run: _Run, built: Built, solution: Solution, day: float, first: bool)
             if person is None:
                 continue
             if pair.release:
-                person.model = person.model.model_copy(update={
-                    "exclude_mentors": [*person.model.exclude_mentors, pair.mentor]})
+                person.model = person.model.model_copy(
+                    update={"exclude_mentors": [*person.model.exclude_mentors, pair.mentor]}
+                )
                 continue
             elapsed = float(((pair.since or since) - since).days)
             person.status, person.mentor = "active", pair.mentor
             person.ends = max(elapsed + run.followup(), float(run.rng.uniform(1, 60)))
             person.first_pair = elapsed
-    for e in solution.chosen.tolist():
-        person = run.people[enc.participant_ids[int(problem.edge_p[e])]]
-        person.status, person.mentor = "active", enc.mentor_ids[int(problem.edge_m[e])]
+    for pid, mid in built.pair_ids(solution.chosen):
+        person = run.people[pid]
+        person.status, person.mentor = "active", mid
         if person.first_pair is None:
             person.first_pair = day
         length = person.remaining if person.remaining is not None else run.followup()
         person.ends, person.remaining = day + length, None
 
 
+def _can_mentor(mentor: Mentor, policy: Policy) -> bool:
+    """Rule 2 for one mentor: active, trained and recovered long enough. Only such
+    mentors count as places, and successors are modelled on them."""
+    return mentor.active and mentor.trained and mentor.recovery_years >= policy.min_recovery_years
+
+
 def _eligible_places(run: _Run) -> tuple[int, int]:
+    """Mentors who may take participants now, and their places."""
     scenario = run.scenario
-    eligible = [m.model for m in run.mentors.values()
-                if m.model.active and m.model.trained
-                and m.model.recovery_years >= scenario.policy.min_recovery_years]
+    eligible = [m.model for m in run.mentors.values() if _can_mentor(m.model, scenario.policy)]
     return len(eligible), sum(scenario.mentor_capacity(m) for m in eligible)
 
 
@@ -303,8 +318,9 @@ def run_one(scenario: Scenario, settings: Settings, run_index: int) -> RunResult
     return _collect(run, counted, series, conflicts)
 
 
-def _collect(run: _Run, counted: set[str], series: dict[str, list[int]],
-             conflicts: int) -> RunResult:
+def _collect(
+    run: _Run, counted: set[str], series: dict[str, list[int]], conflicts: int
+) -> RunResult:
     k = len(run.scenario.municipality_list())
     people = [run.people[pid] for pid in sorted(counted)]
     paired = [p for p in people if p.first_pair is not None]
@@ -314,9 +330,9 @@ def _collect(run: _Run, counted: set[str], series: dict[str, list[int]],
 
     return RunResult(
         wait_muni=np.array([p.muni for p in paired], dtype=np.int64),
-        wait_days=np.array([(p.first_pair or 0.0) - p.referred for p in paired],
-                           dtype=np.float64),
-        referred=per_muni(people), paired=per_muni(paired),
+        wait_days=np.array([(p.first_pair or 0.0) - p.referred for p in paired], dtype=np.float64),
+        referred=per_muni(people),
+        paired=per_muni(paired),
         left=per_muni([p for p in people if p.status == "left"]),
         waiting_end=per_muni([p for p in people if p.status == "waiting"]),
         active=np.array(series["active"], dtype=np.int64),
@@ -328,6 +344,9 @@ def _collect(run: _Run, counted: set[str], series: dict[str, list[int]],
 
 
 class MunicipalitySummary(BaseModel):
+    """One municipality (or all, as `total`) over the period, in means per run;
+    waits are days from referral to a first mentor, of those who got one."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     referred: float  # per run: waiting at the start or referred during the period
@@ -340,6 +359,9 @@ class MunicipalitySummary(BaseModel):
 
 
 class RoundSummary(BaseModel):
+    """The programme right after one round, in means over runs; day 0 is the
+    scenario's own round."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     day: int
@@ -353,6 +375,9 @@ class RoundSummary(BaseModel):
 
 
 class Simulation(BaseModel):
+    """The `simulate` command's answer, with the settings and referral rates it
+    assumed, so that a summary is never read apart from its assumptions."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scenario: str
@@ -369,12 +394,16 @@ def _muni_summary(runs: list[RunResult], g: int | None) -> MunicipalitySummary:
         return int(values.sum() if g is None else values[g])
 
     n = len(runs)
-    waits = np.concatenate([r.wait_days if g is None else r.wait_days[r.wait_muni == g]
-                            for r in runs]) if runs else np.zeros(0)
+    waits = (
+        np.concatenate([r.wait_days if g is None else r.wait_days[r.wait_muni == g] for r in runs])
+        if runs
+        else np.zeros(0)
+    )
     referred = sum(pick(r.referred) for r in runs)
     paired = sum(pick(r.paired) for r in runs)
     return MunicipalitySummary(
-        referred=round(referred / n, 2), paired=round(paired / n, 2),
+        referred=round(referred / n, 2),
+        paired=round(paired / n, 2),
         served_share=round(paired / referred, 4) if referred else 0.0,
         wait_median_days=round(float(np.median(waits)), 1) if len(waits) else None,
         wait_p90_days=round(float(np.percentile(waits, 90)), 1) if len(waits) else None,
@@ -384,32 +413,39 @@ def _muni_summary(runs: list[RunResult], g: int | None) -> MunicipalitySummary:
 
 
 def summarise(scenario: Scenario, settings: Settings, runs: list[RunResult]) -> Simulation:
+    """Means over runs, per municipality and per round (`waiting_p90` is the 90th
+    percentile across runs); `referrals` is left out of the settings echoed,
+    as `referral_rates` holds every rate used."""
     active = np.stack([r.active for r in runs]).astype(np.float64)
     waiting = np.stack([r.waiting for r in runs]).astype(np.float64)
     places = np.stack([r.places for r in runs]).astype(np.float64)
     mentors = np.stack([r.mentors for r in runs]).astype(np.float64)
     use = np.divide(active, places, out=np.zeros_like(active), where=places > 0)
-    ppp = scenario.program.position_per_participant
     step = 7 * settings.round_weeks
     rounds = [
         RoundSummary(
-            day=k * step, month=round(k * step / DAYS_PER_MONTH, 2),
+            day=k * step,
+            month=round(k * step / DAYS_PER_MONTH, 2),
             active=round(float(active[:, k].mean()), 2),
             waiting=round(float(waiting[:, k].mean()), 2),
             waiting_p90=round(float(np.percentile(waiting[:, k], 90)), 1),
             mentors=round(float(mentors[:, k].mean()), 2),
             utilisation=round(float(use[:, k].mean()), 4),
-            posts=round(float(active[:, k].mean()) * ppp, 3),
+            posts=scenario.program.posts(float(active[:, k].mean()), decimals=3),
         )
         for k in range(active.shape[1])
     ]
     munis = scenario.municipality_list()
     return Simulation(
         scenario=scenario.name,
-        settings={k: list(v) if isinstance(v, tuple) else v
-                  for k, v in dataclasses.asdict(settings).items() if k != "referrals"},
-        referral_rates={k: round(v, 3) for k, v in
-                        referral_rates(scenario, settings.referrals).items()},
+        settings={
+            k: list(v) if isinstance(v, tuple) else v
+            for k, v in dataclasses.asdict(settings).items()
+            if k != "referrals"
+        },
+        referral_rates={
+            k: round(v, 3) for k, v in referral_rates(scenario, settings.referrals).items()
+        },
         municipalities={m.id: _muni_summary(runs, g) for g, m in enumerate(munis)},
         total=_muni_summary(runs, None),
         rounds=rounds,
@@ -417,8 +453,12 @@ def summarise(scenario: Scenario, settings: Settings, runs: list[RunResult]) -> 
     )
 
 
-def simulate(scenario: Scenario, settings: Settings, executor: Executor | None = None,
-             progress: Progress | None = None) -> Simulation:
+def simulate(
+    scenario: Scenario,
+    settings: Settings,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Simulation:
     """`settings.runs` independent runs, summarised; identical under every executor."""
     if settings.runs < 1 or settings.months < 1 or settings.round_weeks < 1:
         raise ValueError("runs, months and round_weeks must be at least 1")

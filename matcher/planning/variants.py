@@ -9,12 +9,12 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from matcher.core.newcomers import new_mentor_ids
 from matcher.core.problem import Built, build
 from matcher.model.scenario import Fairness, Gender, Mentor, Scenario
 from solvers import Options, Solution, get_solver
 
 DEFAULT_SOLVER = "auto"
-NEW_MENTOR_PREFIX = "NEW"
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class MentorProfile:
 
     @property
     def label(self) -> str:
+        """The profile in words (`female 40, serves sola`); also the key by
+        which `best_profiles` finds a ranked profile again, so it is unique."""
         where = "+".join(self.serves or (self.municipality,))
         text = f"{self.gender} {self.age}, serves {where}"
         return text + (f", {'+'.join(self.substances)} experience" if self.substances else "")
@@ -47,6 +49,8 @@ class Variant:
 
     @property
     def label(self) -> str:
+        """The changes in a few words, for rows and charts (`2 new mentors, cap 12`);
+        `as given` when nothing changes."""
         noun = "mentor" if self.add_mentors == 1 else "mentors"
         parts = [f"{self.add_mentors} new {noun}"] if self.add_mentors else []
         if self.mentor_capacity is not None:
@@ -62,6 +66,7 @@ class Variant:
 
 
 def common_language(scenario: Scenario) -> list[str]:
+    """The language most participants speak (the first by name on a tie): a recruit's."""
     counts = Counter(lang for p in scenario.participants for lang in p.languages)
     if not counts:
         return []
@@ -69,31 +74,23 @@ def common_language(scenario: Scenario) -> list[str]:
     return [min(lang for lang, n in counts.items() if n == best)]
 
 
-def new_mentor_ids(scenario: Scenario, n: int) -> list[str]:
-    taken = {m.id for m in scenario.mentors}
-    out: list[str] = []
-    k = 1
-    while len(out) < n:
-        candidate = f"{NEW_MENTOR_PREFIX}{k:02d}"
-        if candidate not in taken:
-            out.append(candidate)
-        k += 1
-    return out
-
-
 def make_mentor(scenario: Scenario, profile: MentorProfile, mentor_id: str) -> Mentor:
     """An eligible recruit: trained, just enough recovery years, no interests or
     availability assumed (so their scores are never flattered)."""
     return Mentor(
-        id=mentor_id, gender=profile.gender, age=profile.age,
+        id=mentor_id,
+        gender=profile.gender,
+        age=profile.age,
         municipality=profile.municipality,
         serves=list(profile.serves or (profile.municipality,)),
         recovery_years=max(scenario.policy.min_recovery_years, 2.0),
-        substances=list(profile.substances), languages=common_language(scenario),
+        substances=list(profile.substances),
+        languages=common_language(scenario),
     )
 
 
 def add_mentors(scenario: Scenario, profiles: Sequence[MentorProfile]) -> Scenario:
+    """The scenario with one recruit per profile, under ids it does not have yet."""
     ids = new_mentor_ids(scenario, len(profiles))
     added = [make_mentor(scenario, p, i) for p, i in zip(profiles, ids, strict=True)]
     return scenario.model_copy(update={"mentors": [*scenario.mentors, *added]})
@@ -110,9 +107,10 @@ def apply(scenario: Scenario, variant: Variant, profiles: Sequence[MentorProfile
         program = program.model_copy(update={"capacity": variant.capacity})
         if variant.position_budget is None and program.position_budget is not None:
             # A bigger programme comes with the posts to staff it, unless a budget is given.
-            posts = round(variant.capacity * program.position_per_participant, 6)
+            posts = program.posts(variant.capacity)
             program = program.model_copy(
-                update={"position_budget": max(program.position_budget, posts)})
+                update={"position_budget": max(program.position_budget, posts)}
+            )
     if variant.position_budget is not None:
         program = program.model_copy(update={"position_budget": variant.position_budget})
     update: dict[str, object] = {"program": program, "mentors": mentors}

@@ -46,16 +46,29 @@ class Grid:
     profile: MentorProfile | None = None  # None: the profiles that help most
 
     def axes(self) -> list[str]:
-        values = {"add_mentors": self.add_mentors, "mentor_capacity": self.mentor_capacity,
-                  "capacity": self.capacity, "position_budget": self.position_budget,
-                  "fairness": self.fairness}
+        """The settings given other than as the default, that is, the table's axis
+        columns (floors get their own columns)."""
+        values = {
+            "add_mentors": self.add_mentors,
+            "mentor_capacity": self.mentor_capacity,
+            "capacity": self.capacity,
+            "position_budget": self.position_budget,
+            "fairness": self.fairness,
+        }
         return [key for key, given in values.items() if given not in ((0,), (None,))]
 
     def variants(self) -> list[Variant]:
+        """Every combination, one floor axis per municipality; this order is the
+        rows' order, whichever executor solves them."""
         floor_axes = [[(muni, v) for v in values] for muni, values in self.floors]
-        combos = itertools.product(self.add_mentors, self.mentor_capacity, self.capacity,
-                                   self.position_budget, itertools.product(*floor_axes),
-                                   self.fairness)
+        combos = itertools.product(
+            self.add_mentors,
+            self.mentor_capacity,
+            self.capacity,
+            self.position_budget,
+            itertools.product(*floor_axes),
+            self.fairness,
+        )
         return [Variant(a, mc, c, b, tuple(f), fm) for a, mc, c, b, f, fm in combos]
 
 
@@ -86,6 +99,9 @@ class Row(BaseModel):
 
 
 class WhatIf(BaseModel):
+    """The `whatif` command's answer: the scenario as given (`baseline`), one row per
+    combination, and the mentors added, in the order they are added."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     scenario: str
@@ -97,11 +113,14 @@ class WhatIf(BaseModel):
 
 
 def pair_map(result: Result) -> dict[str, str]:
+    """Participant -> mentor of every pair after the round, kept ones included: what
+    `changed` compares with the baseline."""
     return {p.participant: p.mentor for p in result.pairs}
 
 
-def fairness_price(result: Result, built: Built, solution: Solution, solver: str
-                   ) -> tuple[int, float]:
+def fairness_price(
+    result: Result, built: Built, solution: Solution, solver: str
+) -> tuple[int, float]:
     """Pairs and total score lost against fairness `none` under the same hard rules, as
     the result of a solve reports them (`matcher.engine.price_of_fairness`)."""
     if solution.status == "infeasible":
@@ -111,6 +130,8 @@ def fairness_price(result: Result, built: Built, solution: Solution, solver: str
 
 
 def limit_reached(built: Built, solution: Solution, waiting: int) -> str:
+    """What stops more pairs, in words the renderers map to short labels: a full
+    programme cap or budget, else `mentors who fit` (area, rules, ceilings)."""
     problem, n_new = built.problem, len(solution.chosen)
     if solution.status == "infeasible":
         return "infeasible"
@@ -125,8 +146,11 @@ def limit_reached(built: Built, solution: Solution, waiting: int) -> str:
 
 
 def solve_variant(
-    scenario: Scenario, profiles: Sequence[MentorProfile], solver: str,
-    baseline: dict[str, str] | None, variant: Variant,
+    scenario: Scenario,
+    profiles: Sequence[MentorProfile],
+    solver: str,
+    baseline: dict[str, str] | None,
+    variant: Variant,
 ) -> tuple[Row, dict[str, str]]:
     """One variant's row, and its pairs (participant -> mentor) for comparisons."""
     changed = apply(scenario, variant, profiles)
@@ -139,16 +163,23 @@ def solve_variant(
     people = set(pairs) | set(reference)
     m = result.metrics
     row = Row(
-        variant=variant.label, add_mentors=variant.add_mentors,
-        mentor_capacity=variant.mentor_capacity, capacity=changed.program.capacity,
-        position_budget=changed.program.position_budget, floors=dict(variant.floors),
-        fairness=changed.policy.fairness, status=result.status,
-        matched=m.matched, eligible=m.eligible,
+        variant=variant.label,
+        add_mentors=variant.add_mentors,
+        mentor_capacity=variant.mentor_capacity,
+        capacity=changed.program.capacity,
+        position_budget=changed.program.position_budget,
+        floors=dict(variant.floors),
+        fairness=changed.policy.fairness,
+        status=result.status,
+        matched=m.matched,
+        eligible=m.eligible,
         coverage=round(m.matched / m.eligible, 4) if m.eligible else 0.0,
         waiting=m.waiting,
         municipalities={k: v.active for k, v in result.municipalities.items()},
-        mean_score=m.mean_score, posts_used=m.positions_used,
-        price_coverage=price[0], price_quality=price[1],
+        mean_score=m.mean_score,
+        posts_used=m.positions_used,
+        price_coverage=price[0],
+        price_quality=price[1],
         changed=sum(1 for p in people if pairs.get(p) != reference.get(p)),
         limit=limit_reached(built, solution, m.waiting),
     )
@@ -156,14 +187,18 @@ def solve_variant(
 
 
 def _row_only(
-    scenario: Scenario, profiles: Sequence[MentorProfile], solver: str,
-    baseline: dict[str, str], variant: Variant,
+    scenario: Scenario,
+    profiles: Sequence[MentorProfile],
+    solver: str,
+    baseline: dict[str, str],
+    variant: Variant,
 ) -> Row:
     return solve_variant(scenario, profiles, solver, baseline, variant)[0]
 
 
-def choose_profiles(scenario: Scenario, grid: Grid, solver: str,
-                    executor: Executor | None = None) -> tuple[MentorProfile, ...]:
+def choose_profiles(
+    scenario: Scenario, grid: Grid, solver: str, executor: Executor | None = None
+) -> tuple[MentorProfile, ...]:
     """The mentors a variant adds: the given profile repeated, else the profiles that
     help most, chosen one after another (each given the ones before)."""
     n = max(grid.add_mentors, default=0)
@@ -175,8 +210,11 @@ def choose_profiles(scenario: Scenario, grid: Grid, solver: str,
 
 
 def run_whatif(
-    scenario: Scenario, grid: Grid, solver: str = DEFAULT_SOLVER,
-    executor: Executor | None = None, progress: Progress | None = None,
+    scenario: Scenario,
+    grid: Grid,
+    solver: str = DEFAULT_SOLVER,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> WhatIf:
     """Every combination of the grid, one row each, plus the scenario as given."""
     pool = executor or InProcess()
@@ -184,7 +222,11 @@ def run_whatif(
     base_row, base_pairs = solve_variant(scenario, (), solver, None, Variant())
     job = functools.partial(_row_only, scenario, profiles, solver, base_pairs)
     rows = pool.map(job, grid.variants(), progress)
-    return WhatIf(scenario=scenario.name, solver=solver,
-                  profiles=[p.label for p in profiles], axes=grid.axes(),
-                  baseline=base_row.model_copy(update={"variant": "baseline"}), rows=rows)
-
+    return WhatIf(
+        scenario=scenario.name,
+        solver=solver,
+        profiles=[p.label for p in profiles],
+        axes=grid.axes(),
+        baseline=base_row.model_copy(update={"variant": "baseline"}),
+        rows=rows,
+    )

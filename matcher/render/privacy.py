@@ -54,8 +54,7 @@ def _rewriter(mapping: dict[str, str]) -> Callable[[str], str]:
     return lambda text: pattern.sub(lambda match: mapping[match.group(0)], text)
 
 
-def anonymize_ids(scenario: Scenario, result: Result, key: str = ""
-                  ) -> tuple[Scenario, Result]:
+def anonymize_ids(scenario: Scenario, result: Result, key: str = "") -> tuple[Scenario, Result]:
     """The scenario and result with participant and mentor ids replaced by pseudonyms
     (`P-…`, `M-…`), in every id field and in every text that names an id; records are
     re-sorted by pseudonym so that their order does not give the old ids away."""
@@ -91,8 +90,10 @@ def anonymize_ids(scenario: Scenario, result: Result, key: str = ""
     data["mentors"].sort(key=lambda mentor: mentor["id"])
     data["participants"].sort(key=lambda person: person["id"])
     data["pairs"] = [walk(pair) for pair in data["pairs"]]
-    data["locks"] = {kind: [[people.get(p, p), mentors.get(m, m)] for p, m in pairs]
-                     for kind, pairs in data["locks"].items()}
+    data["locks"] = {
+        kind: [[people.get(p, p), mentors.get(m, m)] for p, m in pairs]
+        for kind, pairs in data["locks"].items()
+    }
     return Scenario.model_validate(data), Result.model_validate(out)
 
 
@@ -112,23 +113,30 @@ def _relations(values: list[list[int]]) -> list[Relation]:
         out.append(({**sums, (total, c): 1}, True))
     for r, row in enumerate(values):
         if row[col["eligible"]] == row[col["active"]] + row[col["waiting"]]:
-            out.append(({(r, col["eligible"]): 1, (r, col["active"]): -1,
-                         (r, col["waiting"]): -1}, True))
+            out.append(
+                ({(r, col["eligible"]): 1, (r, col["active"]): -1, (r, col["waiting"]): -1}, True)
+            )
         out.append(({(r, col["new"]): 1, (r, col["active"]): -1}, False))
     return out
 
 
-def _pinned(cell: CellKey, values: list[list[int]], hidden: set[CellKey],
-            relations: list[Relation]) -> bool:
+def _pinned(
+    cell: CellKey, values: list[list[int]], hidden: set[CellKey], relations: list[Relation]
+) -> bool:
     """True if the shown counts and the relations leave `cell` a single possible value."""
     model = cp_model.CpModel()
-    var = {k: model.new_int_var(0, SMALL - 1, "") if values[k[0]][k[1]] < SMALL
-           else model.new_int_var(SMALL, _UNKNOWN, "") for k in sorted(hidden)}
+    var = {
+        k: model.new_int_var(0, SMALL - 1, "")
+        if values[k[0]][k[1]] < SMALL
+        else model.new_int_var(SMALL, _UNKNOWN, "")
+        for k in sorted(hidden)
+    }
     for coefficients, equal in relations:
         if not any(k in hidden for k in coefficients):
             continue
-        expr = sum(c * (var[k] if k in hidden else values[k[0]][k[1]])
-                   for k, c in coefficients.items())
+        expr = sum(
+            c * (var[k] if k in hidden else values[k[0]][k[1]]) for k, c in coefficients.items()
+        )
         model.add(expr == 0 if equal else expr <= 0)
     model.add(var[cell] != values[cell[0]][cell[1]])
     solver = cp_model.CpSolver()
@@ -148,8 +156,9 @@ def suppress(values: list[list[int]]) -> set[CellKey]:
         leak = next((k for k in sorted(hidden) if _pinned(k, values, hidden, relations)), None)
         if leak is None:
             return hidden
-        related = {k for coefficients, _ in relations if leak in coefficients
-                   for k in coefficients} - hidden
+        related = {
+            k for coefficients, _ in relations if leak in coefficients for k in coefficients
+        } - hidden
         pool = related or set(cells) - hidden
         if not pool:
             return hidden
@@ -159,10 +168,12 @@ def suppress(values: list[list[int]]) -> set[CellKey]:
 def summary(scenario: Scenario, result: Result) -> str:
     """Per-municipality counts and totals, for sharing: no ids, small counts suppressed."""
     labels = {m.id: m.label for m in scenario.municipality_list()}
-    rows = [[getattr(row, name) for name in SUMMARY_COLUMNS]
-            for row in result.municipalities.values()]
-    rows.append([sum(column) for column in zip(*rows, strict=True)] if rows
-                else [0] * len(SUMMARY_COLUMNS))
+    rows = [
+        [getattr(row, name) for name in SUMMARY_COLUMNS] for row in result.municipalities.values()
+    ]
+    rows.append(
+        [sum(column) for column in zip(*rows, strict=True)] if rows else [0] * len(SUMMARY_COLUMNS)
+    )
     hidden = suppress(rows)
 
     def shown(r: int, c: int) -> str:
@@ -172,8 +183,11 @@ def summary(scenario: Scenario, result: Result) -> str:
 
     names = [labels.get(mid, mid) for mid in result.municipalities] + ["total"]
     total_active = (len(rows) - 1, SUMMARY_COLUMNS.index("active"))
-    posts = ("x" if total_active in hidden
-             else f"{rows[-1][total_active[1]] * scenario.program.position_per_participant:g}")
+    posts = (
+        "x"
+        if total_active in hidden
+        else f"{rows[-1][total_active[1]] * scenario.program.position_per_participant:g}"
+    )
     lines = [
         f"# Summary: {scenario.name}",
         "",
@@ -191,7 +205,8 @@ def summary(scenario: Scenario, result: Result) -> str:
     return "\n".join(lines) + "\n"
 
 
-def for_sharing(scenario: Scenario, result: Result, *, anonymize: bool,
-                key: str | None = None) -> tuple[Scenario, Result]:
+def for_sharing(
+    scenario: Scenario, result: Result, *, anonymize: bool, key: str | None = None
+) -> tuple[Scenario, Result]:
     """What `--anonymize` (and `--anonymize-key`) asks of an export: pseudonyms, or as is."""
     return anonymize_ids(scenario, result, key or "") if anonymize else (scenario, result)

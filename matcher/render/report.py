@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from matcher import __version__
 from matcher.core.priority import priorities
 from matcher.explain.result import Result
 from matcher.model.scenario import Scenario
+from matcher.render.wording import fairness_line, floor_text, summary_line
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; font-size: 11pt; }
@@ -34,59 +36,106 @@ Rows = list[list[Cell]]
 
 @dataclass(frozen=True)
 class Section:
+    """One titled table of the report; both formats render the same sections, so
+    that the HTML and the Markdown page never differ in content."""
+
     title: str
     header: list[str]
     rows: Rows
 
 
-def sections(scenario: Scenario, result: Result) -> list[Section]:
-    prio = dict(zip((p.id for p in scenario.participants), priorities(scenario), strict=True))
-    people = {p.id: p for p in scenario.participants}
-
+def _pairs_section(result: Result) -> Section:
+    """The proposed pairs with their reasons and alternatives."""
     pairs: Rows = []
     for pair in result.pairs:
-        alts = [
-            f"{a.mentor} (score {a.score:.2f}: {a.summary})" for a in pair.alternatives
-        ]
+        alts = [f"{a.mentor} (score {a.score:.2f}: {a.summary})" for a in pair.alternatives]
         kind = "kept" if pair.existing else "new"
-        pairs.append([pair.participant, pair.mentor, kind, f"{pair.score:.2f}", pair.reasons,
-                      alts])
+        pairs.append([pair.participant, pair.mentor, kind, f"{pair.score:.2f}", pair.reasons, alts])
+    header = ["Participant", "Mentor", "", "Score", "Reasons", "Alternatives"]
+    return Section("Proposed pairs", header, pairs)
 
-    # Without consent nobody is scored or ranked: they come last, without points.
-    order = sorted(result.unmatched, key=lambda w: (
-        not people[w.participant].consent, -prio[w.participant].points, w.participant))
+
+def _waiting_section(scenario: Scenario, result: Result) -> Section:
+    """The waiting list in priority order; those without consent last, without points."""
+    prio = dict(zip((p.id for p in scenario.participants), priorities(scenario), strict=True))
+    people = {p.id: p for p in scenario.participants}
+    order = sorted(
+        result.unmatched,
+        key=lambda w: (
+            not people[w.participant].consent,
+            -prio[w.participant].points,
+            w.participant,
+        ),
+    )
     waiting: Rows = []
     for rank, person in enumerate(order, start=1):
         p, who = prio[person.participant], people[person.participant]
         ranked: list[Cell] = [str(p.points), p.reasons(list(dict.fromkeys(who.priority)))]
         unranked: list[Cell] = ["", []]
-        waiting.append([
-            str(rank) if who.consent else "", person.participant,
-            *(ranked if who.consent else unranked), person.reasons, person.would_match_if,
-        ])
+        waiting.append(
+            [
+                str(rank) if who.consent else "",
+                person.participant,
+                *(ranked if who.consent else unranked),
+                person.reasons,
+                person.would_match_if,
+            ]
+        )
+    header = ["#", "Participant", "Points", "Priority", "Why waiting", "Would match if"]
+    return Section("Waiting list, in priority order", header, waiting)
 
+
+def _municipality_section(result: Result) -> Section:
+    """Active, new and waiting participants, coverage and caps per municipality."""
     munis: Rows = []
     for key, row in result.municipalities.items():
-        floor = "" if row.min is None else str(row.min)
-        if row.min_enforced is not None and row.min_enforced != row.min:
-            floor += f" (capped to {row.min_enforced})"
         coverage = "" if row.coverage is None else f"{row.coverage:.0%}"
-        munis.append([key, str(row.active), str(row.new), str(row.waiting), coverage, floor,
-                      "" if row.max is None else str(row.max)])
+        munis.append(
+            [
+                key,
+                str(row.active),
+                str(row.new),
+                str(row.waiting),
+                coverage,
+                floor_text(row),
+                "" if row.max is None else str(row.max),
+            ]
+        )
+    header = ["Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"]
+    return Section("Municipalities", header, munis)
 
+
+def _mentor_section(scenario: Scenario, result: Result) -> Section:
+    """Each mentor's kept and new pairs and the posts they take, with a total."""
     load: dict[str, list[int]] = {m.id: [0, 0] for m in scenario.mentors}
     for pair in result.pairs:
         load[pair.mentor][0 if pair.existing else 1] += 1
-    ppp = scenario.program.position_per_participant
+    program = scenario.program
     mentors: Rows = []
     for m in scenario.mentors:
         kept, new = load[m.id]
         status = "on leave" if not m.active else ("not trained" if not m.trained else "")
-        mentors.append([m.id, str(scenario.mentor_capacity(m)), str(kept), str(new),
-                        str(kept + new), f"{(kept + new) * ppp:.2f}", status])
+        mentors.append(
+            [
+                m.id,
+                str(scenario.mentor_capacity(m)),
+                str(kept),
+                str(new),
+                str(kept + new),
+                f"{program.posts(kept + new, decimals=None):.2f}",
+                status,
+            ]
+        )
     total = sum(k + n for k, n in load.values())
-    mentors.append(["total", "", "", "", str(total), f"{total * ppp:.2f}", ""])
+    mentors.append(
+        ["total", "", "", "", str(total), f"{program.posts(total, decimals=None):.2f}", ""]
+    )
+    header = ["Mentor", "Capacity", "Kept", "New", "Load", "Posts", "Status"]
+    return Section("Mentor load", header, mentors)
 
+
+def _settings_section(scenario: Scenario, result: Result) -> Section:
+    """The policy and programme settings that produced the proposal."""
     policy, program = scenario.policy, scenario.program
     weights = ", ".join(f"{k} {v:g}" for k, v in policy.weights.model_dump().items())
     settings: Rows = [
@@ -100,51 +149,36 @@ def sections(scenario: Scenario, result: Result) -> list[Section]:
         ["programme capacity", "none" if program.capacity is None else str(program.capacity)],
         ["default mentor capacity", str(program.mentor_capacity)],
         ["post per participant", f"{program.position_per_participant:g}"],
-        ["position budget",
-         "none" if program.position_budget is None else f"{program.position_budget:g}"],
+        [
+            "position budget",
+            "none" if program.position_budget is None else f"{program.position_budget:g}",
+        ],
         ["solver", f"{result.solver} ({result.status})"],
-        ["likematch version", _version()],
+        ["likematch version", __version__],
     ]
+    return Section("Settings", ["Setting", "Value"], settings)
+
+
+def sections(scenario: Scenario, result: Result) -> list[Section]:
+    """The report's sections, in page order."""
     return [
-        Section("Proposed pairs",
-                ["Participant", "Mentor", "", "Score", "Reasons", "Alternatives"], pairs),
-        Section("Waiting list, in priority order",
-                ["#", "Participant", "Points", "Priority", "Why waiting", "Would match if"],
-                waiting),
-        Section("Municipalities",
-                ["Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"],
-                munis),
-        Section("Mentor load",
-                ["Mentor", "Capacity", "Kept", "New", "Load", "Posts", "Status"], mentors),
-        Section("Settings", ["Setting", "Value"], settings),
+        _pairs_section(result),
+        _waiting_section(scenario, result),
+        _municipality_section(result),
+        _mentor_section(scenario, result),
+        _settings_section(scenario, result),
     ]
-
-
-def _version() -> str:
-    from matcher import __version__
-
-    return __version__
 
 
 def _summary(result: Result) -> str:
-    m = result.metrics
-    text = (f"{m.matched} of {m.eligible} participants with consent in a pair "
-            f"({m.new} new, {m.existing} kept); {m.waiting} waiting; "
-            f"mean score {m.mean_score:.2f}; mentor posts used {m.positions_used:g}.")
+    text = summary_line(result.metrics, prose=True)
     return f"{text} {fairness_line(result)}" if result.fairness else text
 
 
-def fairness_line(result: Result) -> str:
-    f = result.fairness
-    if f is None:
-        return ""
-    lowest = "n/a" if f.lowest_coverage is None else f"{f.lowest_coverage:.0%}"
-    return (f"Fairness {f.mode}: lowest municipality coverage {lowest}; price against none: "
-            f"{f.price_coverage} pairs, {f.price_priority} priority points, "
-            f"{f.price_quality:+.3f} total score.")
-
-
 def to_html(scenario: Scenario, result: Result) -> str:
+    """A self-contained page (inline CSS, no scripts, nothing fetched) that prints
+    well; every text is HTML-escaped."""
+
     def cell(value: str | list[str]) -> str:
         if isinstance(value, list):
             if not value:
@@ -184,13 +218,21 @@ def to_html(scenario: Scenario, result: Result) -> str:
 
 
 def to_markdown(scenario: Scenario, result: Result) -> str:
+    """The same sections as Markdown tables, for a wiki or a ticket: `|` is escaped
+    and a list cell's items are joined with `<br>`."""
+
     def cell(value: str | list[str]) -> str:
         text = "<br>".join(value) if isinstance(value, list) else value
         return text.replace("|", "\\|").replace("\n", " ")
 
-    lines = [f"# Pairing meeting: {scenario.name}", "",
-             f"Round {scenario.date}: a proposal for the coordinator, who decides every pair.",
-             "", _summary(result), ""]
+    lines = [
+        f"# Pairing meeting: {scenario.name}",
+        "",
+        f"Round {scenario.date}: a proposal for the coordinator, who decides every pair.",
+        "",
+        _summary(result),
+        "",
+    ]
     lines += [f"*Note: {note}*" for note in result.notes]
     lines += [f"**Conflict:** {conflict}" for conflict in result.conflicts]
     for section in sections(scenario, result):

@@ -7,25 +7,22 @@ from rich.markup import escape
 from rich.table import Table
 
 from matcher.explain.result import Result
-from matcher.render.report import fairness_line
+from matcher.render.wording import fairness_line, floor_text, summary_line
 
 TABLE_REASONS = 4  # the table shows the strongest reasons; JSON and reports show all
 
 
 def render_table(result: Result, console: Console) -> None:
+    """What a coordinator reads first: the pairs with their strongest
+    TABLE_REASONS reasons, who waits and why, and the municipalities, with
+    every scenario text escaped so that ids never act as rich markup."""
     status_style = {"optimal": "green", "feasible": "yellow", "infeasible": "red"}[result.status]
     console.print(
         f"[bold]{escape(result.scenario)}[/]  status [{status_style}]{result.status}[/]"
         f"  solver {result.solver}  {result.elapsed_s * 1000:.0f} ms",
         highlight=False,
     )
-    m = result.metrics
-    console.print(
-        f"{m.matched} of {m.eligible} participants with consent in a pair "
-        f"({m.new} new, {m.existing} kept), {m.waiting} waiting, mean score {m.mean_score:.2f}, "
-        f"mentor posts used: {m.positions_used:g}",
-        highlight=False,
-    )
+    console.print(summary_line(result.metrics, prose=False), highlight=False)
 
     pairs = Table(title="Pairs", title_justify="left", show_lines=False)
     pairs.add_column("Participant", no_wrap=True)
@@ -61,12 +58,13 @@ def render_table(result: Result, console: Console) -> None:
     for column in ("Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"):
         munis.add_column(column, justify="left" if column == "Municipality" else "right")
     for key, row in result.municipalities.items():
-        floor = "" if row.min is None else str(row.min)
-        if row.min_enforced is not None and row.min_enforced != row.min:
-            floor += f" (capped {row.min_enforced})"
         munis.add_row(
-            escape(key), str(row.active), str(row.new), str(row.waiting),
-            "" if row.coverage is None else f"{row.coverage:.0%}", floor,
+            escape(key),
+            str(row.active),
+            str(row.new),
+            str(row.waiting),
+            "" if row.coverage is None else f"{row.coverage:.0%}",
+            floor_text(row),
             "" if row.max is None else str(row.max),
         )
     console.print(munis)

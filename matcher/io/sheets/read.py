@@ -1,0 +1,287 @@
+"""Reading a scenario from an .xlsx workbook or a folder of CSV files: the rows of each
+table become the records of a plain scenario dict, and each record remembers the row
+it came from so that every problem can name its cell."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from matcher.io.sheets.cells import MISSING, CellError, as_text, blank, convert_cell, name_of
+from matcher.io.sheets.columns import (
+    ID_COLUMN,
+    INTEREST_COLUMN,
+    INTERESTS_PREFIX,
+    SETTINGS,
+    SETTINGS_HEADER,
+    SHEETS,
+    TABLES,
+    Column,
+    column_letter,
+    put_value,
+)
+from matcher.io.sheets.places import SheetData, Where
+from matcher.io.sheets.raw import RawTable, file_problem, read_csv_folder, read_xlsx
+from matcher.model.errors import ScenarioError
+from matcher.model.scenario import Scenario
+from matcher.model.validate import validate
+
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
+_DEAD_FORMULA = (
+    "a formula without a saved result; open and save the file in Excel, or paste the values"
+)
+
+
+def _header(raw: RawTable, columns: Mapping[str, Column], sheet: SheetData) -> dict[int, Column]:
+    """The known columns of row 1 by position; unknown, unnamed and repeated columns and
+    missing required ones are problems."""
+    place = sheet.place(raw.name)
+    head = raw.rows[0]
+    width = max(len(r) for r in raw.rows)
+    names = [
+        name_of(head[c]) if c < len(head) and not blank(head[c]) else None for c in range(width)
+    ]
+    if not any(n in columns for n in names):
+        sheet.add(
+            Where(place, raw.name, 1), f"row 1 must hold the column names ({', '.join(columns)})"
+        )
+        return {}
+    out: dict[int, Column] = {}
+    present: dict[str, str] = {}
+    for c in range(width):
+        letter = column_letter(c + 1)
+        if c >= len(head) or blank(head[c]):
+            if any(c < len(r) and not blank(r[c]) for r in raw.rows[1:]):
+                sheet.add(
+                    Where(place, raw.name, 1, letter=letter),
+                    "values in a column without a name in row 1",
+                )
+            continue
+        name = names[c]
+        if name is None or name not in columns:
+            what = f"unknown column '{name}'" if name else "unknown column"
+            sheet.add(
+                Where(place, raw.name, 1, column=name, letter=letter),
+                f"{what}; expected {', '.join(columns)}",
+            )
+            continue
+        if name in present:
+            sheet.add(
+                Where(place, raw.name, 1, column=name, letter=letter),
+                f"column '{name}' appears twice (also column {present[name]})",
+            )
+            continue
+        present[name] = letter
+        out[c] = columns[name]
+    sheet.columns[raw.name] = present
+    for col in columns.values():
+        if col.required and col.name not in present:
+            sheet.add(Where(place, raw.name), f"missing required column '{col.name}'")
+    return out
+
+
+def _label(values: list[object], id_index: int | None) -> str | None:
+    """A row's id as messages show it, or None when it has none that can be read."""
+    if id_index is None or id_index >= len(values):
+        return None
+    try:
+        raw_id = convert_cell(values[id_index], "text")
+    except CellError:
+        return None
+    return None if raw_id is MISSING else str(raw_id)
+
+
+def _records(raw: RawTable, sheet: SheetData) -> list[tuple[Where, dict[str, Any]]]:
+    """The non-empty rows of a table as records, each with the row it came from."""
+    place = sheet.place(raw.name)
+    header = _header(raw, {c.name: c for c in TABLES[raw.name]}, sheet)
+    if not header:
+        return []
+    id_index = next((c for c, col in header.items() if col.name == ID_COLUMN[raw.name]), None)
+    out: list[tuple[Where, dict[str, Any]]] = []
+    for number, values in enumerate(raw.rows[1:], start=2):
+        if all(blank(v) for v in values):
+            continue
+        label = _label(values, id_index)
+        record: dict[str, Any] = {}
+        for c, col in header.items():
+            cell = Where(place, raw.name, number, label, col.name, column_letter(c + 1))
+            if (number, c + 1) in raw.dead:
+                sheet.add(cell, _DEAD_FORMULA)
+                continue
+            try:
+                value = convert_cell(values[c] if c < len(values) else None, col.kind)
+            except CellError as error:
+                sheet.add(cell, str(error))
+                continue
+            if value is not MISSING:
+                put_value(record, col.path, value)
+        out.append((Where(place, raw.name, number, label), record))
+    return out
+
+
+def _read_table(raw: RawTable, sheet: SheetData) -> None:
+    """A per-record table (municipalities, mentors, participants, pairs)."""
+    records = _records(raw, sheet)
+    if raw.name == "municipalities" and not records:
+        return  # no rows: not given (the municipalities people name), as in the template
+    sheet.data[raw.name] = [record for _, record in records]
+    for index, (row, _) in enumerate(records):
+        sheet.rows[(raw.name, index)] = row
+
+
+def _read_locks(raw: RawTable, sheet: SheetData) -> None:
+    """The locks table, one row per required or forbidden pair, into `locks:`."""
+    locks: dict[str, list[list[str]]] = {"require": [], "forbid": []}
+    for row, record in _records(raw, sheet):
+        letters = sheet.columns.get("locks", {})
+        kind = str(record.get("kind", "")).lower()
+        if kind not in locks:
+            what = (
+                "required value is empty" if "kind" not in record else "expected require or forbid"
+            )
+            sheet.add(
+                Where(row.place, "locks", row.row, row.label, "kind", letters.get("kind")), what
+            )
+            continue
+        ok = True
+        for name in ("participant", "mentor"):
+            if name not in record:
+                sheet.add(
+                    Where(row.place, "locks", row.row, row.label, name, letters.get(name)),
+                    "required value is empty",
+                )
+                ok = False
+        if ok:
+            sheet.rows[("locks", kind, len(locks[kind]))] = row
+            locks[kind].append([record["participant"], record["mentor"]])
+    sheet.data["locks"] = locks
+
+
+_Setting = tuple[str, Column, tuple[str, ...]]
+
+
+def _setting(key_cell: object, where: Where, sheet: SheetData) -> _Setting | None:
+    """The key a settings row's key cell names, its column and where its value goes in
+    the scenario; None (and a problem) if it names none."""
+    text = as_text(key_cell).strip()
+    tag = text[len(INTERESTS_PREFIX) :].strip()
+    key = (
+        INTERESTS_PREFIX + tag
+        if text.lower().startswith(INTERESTS_PREFIX) and tag
+        else name_of(key_cell)
+    )
+    if key is None:
+        sheet.add(where, "not a settings key")
+        return None
+    if key.startswith(INTERESTS_PREFIX):
+        return key, INTEREST_COLUMN, ("vocabulary", "interests", tag)
+    if key in SETTINGS:
+        return key, SETTINGS[key], SETTINGS[key].path
+    hint = (
+        "; write one row per tag: vocabulary.interests.TAG"
+        if (key == "vocabulary.interests")
+        else ""
+    )
+    sheet.add(
+        Where(where.place, "settings", where.row, key, "key", where.letter),
+        f"unknown settings key{hint}",
+    )
+    return None
+
+
+def _read_settings(raw: RawTable, sheet: SheetData) -> None:
+    """The settings table, one `key`, `value` row per scenario setting, into the dict."""
+    place = sheet.place("settings")
+    header = _header(raw, {n: Column(n, (n,), "text", True) for n in SETTINGS_HEADER}, sheet)
+    where_of = {col.name: c for c, col in header.items()}
+    if set(where_of) != set(SETTINGS_HEADER):
+        return
+    kc, vc = where_of["key"], where_of["value"]
+    k_letter, v_letter = column_letter(kc + 1), column_letter(vc + 1)
+    seen: dict[str, int] = {}
+    for number, values in enumerate(raw.rows[1:], start=2):
+        key_cell = values[kc] if kc < len(values) else None
+        value_cell = values[vc] if vc < len(values) else None
+        key_where = Where(place, "settings", number, None, "key", k_letter)
+        if blank(key_cell):
+            if not blank(value_cell):
+                sheet.add(key_where, "a value without a key")
+            continue
+        named = _setting(key_cell, key_where, sheet)
+        if named is None:
+            continue
+        key, col, path = named
+        where = Where(place, "settings", number, key, "value", v_letter)
+        if key in seen:
+            sheet.add(where, f"key repeated (first in row {seen[key]})")
+            continue
+        seen[key] = number
+        sheet.rows[("settings", key)] = where
+        if (number, vc + 1) in raw.dead:
+            sheet.add(where, _DEAD_FORMULA)
+            continue
+        try:
+            value = convert_cell(value_cell, col.kind)
+        except CellError as error:
+            sheet.add(where, str(error))
+            continue
+        if value is MISSING:
+            if col is not INTEREST_COLUMN:
+                continue  # not given: the default
+            value = None  # a tag without a category
+        put_value(sheet.data, path, value)
+
+
+def read_spreadsheet(path: str | Path) -> SheetData:
+    """Read a workbook or a folder of CSV files into a plain scenario dict, remembering
+    where each record came from. Problems of the reader are in `.problems`."""
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise file_problem(source, "no such file or folder")
+    suffix = path.suffix.lower()
+    csv_mode = path.is_dir()
+    sheet = SheetData(source, csv_mode)
+    if csv_mode:
+        raws = read_csv_folder(path, sheet)
+    elif suffix in SPREADSHEET_SUFFIXES:
+        raws = read_xlsx(path, sheet)
+        if not raws and not sheet.problems:
+            raise file_problem(
+                source, "no scenario sheets in this workbook; expected " + ", ".join(SHEETS)
+            )
+    elif suffix == ".csv":
+        raise file_problem(
+            source,
+            "one CSV file holds one table; give the folder that holds "
+            "mentors.csv, participants.csv, ...",
+        )
+    elif suffix in (".xls", ".ods", ".numbers"):
+        raise file_problem(source, f"'{suffix}' files are not read; save the workbook as .xlsx")
+    else:
+        raise file_problem(
+            source, f"unsupported file type '{suffix}'; use .xlsx or a folder of CSV files"
+        )
+    for raw in sorted(raws, key=lambda r: SHEETS.index(r.name)):
+        if raw.name == "settings":
+            _read_settings(raw, sheet)
+        elif raw.name == "locks":
+            _read_locks(raw, sheet)
+        else:
+            _read_table(raw, sheet)
+    return sheet
+
+
+def load_spreadsheet(path: str | Path) -> Scenario:
+    """Load and validate a scenario from an .xlsx workbook or a folder of CSV files;
+    raises `ScenarioError` naming sheet, row and column of every problem."""
+    sheet = read_spreadsheet(path)
+    try:
+        scenario = validate(sheet.data, sheet.source)
+    except ScenarioError as error:
+        raise sheet.error(error.problems) from None
+    if sheet.problems:
+        raise sheet.error()
+    return scenario
