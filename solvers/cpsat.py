@@ -22,8 +22,7 @@ from solvers.base import (
     evaluate,
     group_edges,
 )
-from solvers.leximin import solve_maxmin
-from solvers.pricing import solve_reduced
+from solvers.pricing import solve_exact
 
 
 class _Model:
@@ -115,12 +114,7 @@ class CpSatSolver:
 
     def solve(self, problem: Problem, options: Options) -> Solution:
         """The lexicographic optimum, or the best found before the deadline."""
-        if problem.has_fairness_level and problem.fairness == "maxmin":
-            return solve_maxmin(problem, options, self._solve)
-        return self._solve(problem, options)
-
-    def _solve(self, problem: Problem, options: Options) -> Solution:
-        return solve_reduced(problem, options, self._solve_model)
+        return solve_exact(problem, options, self._solve_model)
 
     def _solve_model(self, problem: Problem, options: Options) -> Solution:
         """Level by level, with the full LP relaxation: one weighted solve of the whole

@@ -29,7 +29,6 @@ from solvers.base import (
     check_solution,
     evaluate,
 )
-from solvers.leximin import solve_maxmin
 from solvers.mip_cbc import CbcEngine, cbc_factory
 from solvers.mip_highs import HighsEngine
 from solvers.mip_model import (
@@ -40,7 +39,7 @@ from solvers.mip_model import (
     plainly_infeasible,
     usable_edges,
 )
-from solvers.pricing import solve_reduced
+from solvers.pricing import solve_exact
 
 Engine = Literal["cbc", "highs"]
 
@@ -124,13 +123,7 @@ class MipSolver:
 
     def solve(self, problem: Problem, options: Options) -> Solution:
         """The lexicographic optimum, or the best found before the deadline."""
-        if problem.has_fairness_level and problem.fairness == "maxmin":
-            # the driver keeps the deadline and the best proposal seen
-            return solve_maxmin(problem, options, self._solve)
-        return self._solve(problem, options)
-
-    def _solve(self, problem: Problem, options: Options) -> Solution:
-        return solve_reduced(problem, options, self._solve_model)
+        return solve_exact(problem, options, self._solve_model)
 
     def _solve_model(self, problem: Problem, options: Options) -> Solution:
         usable = usable_edges(problem)

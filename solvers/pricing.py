@@ -34,6 +34,7 @@ from solvers.base import (
     evaluate,
     group_edges,
 )
+from solvers.leximin import solve_maxmin
 from solvers.network import (
     PER_PARTICIPANT,
     BoolArray,
@@ -249,3 +250,15 @@ def solve_reduced(problem: Problem, options: Options, solve: SolveFn) -> Solutio
     if small.status == "optimal" and levels != certified.levels:
         return solve(problem, options)  # defensive: never seen
     return Solution(status=small.status, chosen=chosen, levels=levels, solver=small.solver)
+
+
+def solve_exact(problem: Problem, options: Options, solve_model: SolveFn) -> Solution:
+    """The route every exact model back-end takes: `maxmin` through the leximin driver
+    (`solvers.leximin`), and each solve on the edges an optimum can use."""
+
+    def reduced(part: Problem, opts: Options) -> Solution:
+        return solve_reduced(part, opts, solve_model)
+
+    if problem.has_fairness_level and problem.fairness == "maxmin":
+        return solve_maxmin(problem, options, reduced)
+    return reduced(problem, options)

@@ -17,8 +17,11 @@ from solvers.cpsat import CpSatSolver
 from solvers.leximin import solve_maxmin
 from tests.rules import hard_rule_violations
 
-MARGIN = 1.1  # the bound: within 10 % plus a small constant
-CONSTANT_S = 0.3
+# Generous bounds, so that a busy machine never fails them: they still catch a limit that
+# is ignored (the explanations below alone take about 8 s). How close a run comes to its
+# limit is measured by the benchmarks (`python -m benchmarks ... --time-limit`), not here.
+MARGIN = 3.0
+CONSTANT_S = 1.0
 
 
 def maxmin_problem() -> Problem:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -114,29 +115,43 @@ AnonymizeKeyOpt = Annotated[
 ]
 
 
+@dataclass(frozen=True)
+class Decisions:
+    """The coordinator's decisions for this run, as `--lock`, `--forbid`, `--release`,
+    `--fairness` and `--previous` gave them."""
+
+    lock: list[str] | None = None
+    forbid: list[str] | None = None
+    release: list[str] | None = None
+    fairness: FairnessMode | None = None
+    previous: Path | None = None
+
+
+def exit_if_infeasible(result: matcher.Result) -> None:
+    """Exit 3 naming the conflicting rules, after the output was written."""
+    if result.status == "infeasible":
+        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts), EXIT_INFEASIBLE)
+
+
 def run_round(
     path: Path,
     solver: str,
+    decisions: Decisions,
     *,
-    lock: list[str] | None = None,
-    forbid: list[str] | None = None,
-    release: list[str] | None = None,
-    fairness: FairnessMode | None = None,
     time_limit: float | None = None,
     threads: int = 1,
     seed: int = 0,
     explain: bool = True,
-    previous: Path | None = None,
 ) -> tuple[matcher.Scenario, matcher.Result]:
     """Load, apply the coordinator's decisions and solve; bad input exits with 2."""
     try:
         loaded = matcher.load(path)
         loaded = apply_controls(
             loaded,
-            lock=[parse_pair("--lock", x) for x in lock or []],
-            forbid=[parse_pair("--forbid", x) for x in forbid or []],
-            release=release or [],
-            fairness=fairness.value if fairness is not None else None,
+            lock=[parse_pair("--lock", x) for x in decisions.lock or []],
+            forbid=[parse_pair("--forbid", x) for x in decisions.forbid or []],
+            release=decisions.release or [],
+            fairness=None if decisions.fairness is None else decisions.fairness.value,
         )
         result = matcher.solve(
             loaded,
@@ -145,7 +160,7 @@ def run_round(
             threads=threads,
             seed=seed,
             explain=explain,
-            previous=None if previous is None else load_previous(previous),
+            previous=None if decisions.previous is None else load_previous(decisions.previous),
         )
         return loaded, result
     except ScenarioError as error:
@@ -184,18 +199,15 @@ def solve(
     `--format summary` gives per-municipality counts for sharing, without ids and with
     counts below 3 suppressed."""
     path = scenario or matcher.EXAMPLE
+    decisions = Decisions(lock, forbid, release, fairness, previous)
     loaded, result = run_round(
         path,
         solver,
-        lock=lock,
-        forbid=forbid,
-        release=release,
-        fairness=fairness,
+        decisions,
         time_limit=time_limit,
         threads=threads,
         seed=seed,
         explain=explain,
-        previous=previous,
     )
     loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
     if fmt in (Format.xlsx, Format.csv):
@@ -216,8 +228,7 @@ def solve(
             out,
             protect=Path(path),
         )
-    if result.status == "infeasible":
-        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts), EXIT_INFEASIBLE)
+    exit_if_infeasible(result)
 
 
 def report(
@@ -239,21 +250,12 @@ def report(
     if out.suffix.lower() not in (".html", ".htm", ".md"):
         fail(f"--out {out}: use a .html or .md file name")
     path = scenario or matcher.EXAMPLE
-    loaded, result = run_round(
-        path,
-        solver,
-        lock=lock,
-        forbid=forbid,
-        release=release,
-        fairness=fairness,
-        time_limit=time_limit,
-        previous=previous,
-    )
+    decisions = Decisions(lock, forbid, release, fairness, previous)
+    loaded, result = run_round(path, solver, decisions, time_limit=time_limit)
     loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
     text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result)
     emit(text, out, protect=Path(path))
-    if result.status == "infeasible":
-        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts), EXIT_INFEASIBLE)
+    exit_if_infeasible(result)
 
 
 def schema() -> None:
