@@ -10,6 +10,7 @@ from __future__ import annotations
 from solvers.base import (
     NoSolutionError,
     Options,
+    OptionsError,
     Problem,
     Solution,
     Solver,
@@ -22,6 +23,7 @@ __all__ = [
     "NAMES",
     "NoSolutionError",
     "Options",
+    "OptionsError",
     "Problem",
     "Solution",
     "Solver",

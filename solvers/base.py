@@ -101,6 +101,16 @@ class Problem:
 MIN_SLICE_S = 0.01
 
 
+#: Solver threads: far above any machine this runs on, below what crashes CP-SAT.
+MAX_THREADS = 256
+#: Random seeds: CP-SAT and HiGHS take a signed 32-bit seed.
+MAX_SEED = 2**31 - 1
+
+
+class OptionsError(ValueError):
+    """A solve option out of range; the message gives the allowed range."""
+
+
 @dataclass(frozen=True)
 class Options:
     """How to run a solve. One absolute deadline bounds a whole call: drivers (leximin,
@@ -110,6 +120,13 @@ class Options:
     deadline: float | None = None  # a time.monotonic() value; None = no limit
     threads: int = 1
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        """Refuse what a back-end would crash on, once for every back-end."""
+        if not 1 <= self.threads <= MAX_THREADS:
+            raise OptionsError(f"--threads must be between 1 and {MAX_THREADS}, got {self.threads}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise OptionsError(f"--seed must be between 0 and {MAX_SEED}, got {self.seed}")
 
     @classmethod
     def within(cls, seconds: float | None, threads: int = 1, seed: int = 0) -> Options:

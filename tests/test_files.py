@@ -14,6 +14,8 @@ from typer.testing import CliRunner
 import matcher
 from matcher.cli.app import app
 from matcher.io.files import OutputError, check_target, write_file, write_folder, write_text
+from matcher.model.errors import ScenarioError
+from solvers import OptionsError
 
 
 def _refuse(*args: object, **kwargs: object) -> None:
@@ -121,3 +123,61 @@ def test_solve_into_an_unwritable_folder_exits_2_without_a_traceback(
     assert "cannot write: Permission denied" in run.output
     assert "Traceback" not in run.output
     assert not out.exists()
+
+
+def test_a_device_is_never_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(OutputError, match="is not a regular file"):
+        write_text(fifo, "x")
+    assert fifo.is_fifo()
+
+
+def test_solve_out_to_dev_stdout_exits_2() -> None:
+    run = CliRunner().invoke(
+        app,
+        ["solve", str(matcher.EXAMPLE), "--format", "json", "--out", "/dev/stdout", "--no-explain"],
+    )
+    assert run.exit_code == 2
+    assert "/dev/stdout: is not a regular file" in " ".join(run.output.split())
+    assert Path("/dev/stdout").is_symlink()
+
+
+def test_a_link_stays_a_link_and_its_file_gets_the_output(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    write_text(link, "new")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new"
+
+
+def test_out_of_range_seed_and_threads_exit_2_with_the_range(tmp_path: Path) -> None:
+    for option, value, allowed in (
+        ("--seed", str(2**31), "between 0 and 2147483647"),
+        ("--threads", "100000", "between 1 and 256"),
+    ):
+        run = CliRunner().invoke(
+            app, ["solve", str(matcher.EXAMPLE), "--solver", "cpsat", option, value]
+        )
+        assert run.exit_code == 2, run.output
+        assert f"{option} must be {allowed}" in run.output
+        assert "Traceback" not in run.output
+
+
+def test_options_out_of_range_are_refused_for_every_back_end() -> None:
+    scenario = matcher.load(matcher.EXAMPLE)
+    for solver in ("flow", "cpsat", "mip:highs", "greedy"):
+        with pytest.raises(OptionsError, match="--seed must be between"):
+            matcher.solve(scenario, solver=solver, seed=-1, explain=False)
+
+
+def test_validate_refuses_deep_nesting_without_recursion_error() -> None:
+    deep: dict[str, object] = {}
+    node = deep
+    for _ in range(3000):
+        child: dict[str, object] = {}
+        node["x"] = child
+        node = child
+    with pytest.raises(ScenarioError, match="nesting is deeper than 32 levels"):
+        matcher.validate(deep)

@@ -214,8 +214,10 @@ def test_cli_previous_keeps_the_earlier_proposal(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        (None, "file not found"),
-        ("{", "not valid JSON (line 1, column 2)"),
+        (None, "no such file"),
+        ("{", "line 1, column 2: invalid JSON"),
+        ("[" * 100_000 + "]" * 100_000, "nesting is deeper than 32 levels"),
+        ('{"pairs": [' + "9" * 5000 + "]}", "invalid JSON: a number is too long"),
         ("[1, 2]", "expected the JSON result of likematch solve"),
         ('{"pairs": [{"participant": "P1"}]}', "pairs[0]: expected participant and mentor ids"),
         (

@@ -34,7 +34,7 @@ from matcher.model.scenario import scenario_schema
 from matcher.render.privacy import for_sharing, summary
 from matcher.render.report import to_html, to_markdown
 from matcher.render.table import render_table
-from solvers import NoSolutionError, UnknownSolverError
+from solvers import NoSolutionError, OptionsError, UnknownSolverError
 
 
 class Format(StrEnum):
@@ -169,6 +169,8 @@ def run_round(
         fail(str(error))
     except UnknownSolverError as error:
         fail(f"--solver: {error}")
+    except OptionsError as error:
+        fail(str(error))
     except UnsupportedError as error:
         fail(f"--solver: {error}")
     except NoSolutionError as error:

@@ -12,12 +12,11 @@ from typing import Any
 import yaml
 
 from matcher.model.errors import Finding, ScenarioError, key_name
+from matcher.model.validate import MAX_DEPTH, nesting_depth
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 #: Values that aliases (`*name`) may add to a YAML document, in total.
 MAX_ALIAS_VALUES = 100_000
-#: Levels of nested mappings and lists (a scenario needs five).
-MAX_DEPTH = 32
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 _CORE = "tag:yaml.org,2002:"
@@ -164,22 +163,6 @@ def _finite(text: str) -> float:
     return value
 
 
-def _json_depth(data: Any) -> int:
-    depth, level = 0, [data]
-    while level:
-        depth += 1
-        if depth > MAX_DEPTH:
-            return depth
-        level = [
-            child
-            for node in level
-            for child in (
-                node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-            )
-        ]
-    return depth
-
-
 def _parse(text: str, suffix: str) -> Any:
     """JSON or safe YAML; raises the parsers' errors, `RefusedError` or `_JSONRefused`."""
     if suffix != ".json":
@@ -187,13 +170,15 @@ def _parse(text: str, suffix: str) -> Any:
     data = json.loads(
         text, object_pairs_hook=_unique_keys, parse_constant=_no_constant, parse_float=_finite
     )
-    if _json_depth(data) > MAX_DEPTH:
+    if nesting_depth(data) > MAX_DEPTH:
         raise _JSONRefused(f"nesting is deeper than {MAX_DEPTH} levels")
     return data
 
 
-def read_document(path: Path) -> Any:
-    """Parse a YAML or JSON file safely (no object tags, no alias bombs), with clear errors."""
+def read_document(path: Path, kind: str | None = None) -> Any:
+    """Parse a YAML or JSON file safely (no object tags, no alias bombs), with clear errors.
+    `kind` (".json" or ".yaml") reads the file as that kind whatever its name is, as
+    `--previous` does: every document goes through these limits, not only scenarios."""
     source = str(path)
 
     def refuse(message: str, where: str = "") -> ScenarioError:
@@ -203,7 +188,7 @@ def read_document(path: Path) -> Any:
         raise refuse("no such file")
     if path.is_dir():
         raise refuse("is a folder, expected a .yaml or .json file")
-    suffix = path.suffix.lower()
+    suffix = kind or path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         raise refuse(f"unsupported file type '{suffix}'; use .yaml, .yml or .json")
     if path.stat().st_size > MAX_FILE_BYTES:

@@ -22,8 +22,35 @@ def _same_file(path: Path, protect: Path | None) -> bool:
     return protect is not None and path.exists() and path.resolve() == protect.resolve()
 
 
+#: Folders of devices and kernel files: never a place for an output, even through a link.
+_SPECIAL = (Path("/dev"), Path("/proc"), Path("/sys"))
+
+
+def _special(path: Path) -> bool:
+    """A device, pipe or socket, or a path into /dev, /proc or /sys (directly or through
+    a link): renaming over one would replace the device or the link, not write to it."""
+    if path.exists() and not (path.is_file() or path.is_dir()):
+        return True
+    return any(
+        place == special or special in place.parents
+        for place in (path.absolute(), path.resolve())
+        for special in _SPECIAL
+    )
+
+
+def destination(path: Path) -> Path:
+    """The file a write really replaces: a link's target (so that the link stays a link)."""
+    return path.resolve() if path.is_symlink() else path
+
+
 def check_target(path: Path, protect: Path | None = None, folder: bool = False) -> Path:
     """Refuse a target before any work is done; returns the folder it will be written in."""
+    if _special(path):
+        raise OutputError(
+            f"{path}: is not a regular file (a device, pipe or socket); name a file, or "
+            "leave out --out to print to the screen"
+        )
+    path = destination(path)
     if _same_file(path, protect):
         raise OutputError(f"{path}: refusing to overwrite the input scenario")
     if folder and path.exists() and not path.is_dir():
@@ -44,6 +71,7 @@ def write_file(path: Path, write: Callable[[Path], None], protect: Path | None =
     """Let `write` fill a temporary file in the target's folder, then rename it into
     place, so that readers see the old file or the new one, never half of one."""
     parent = check_target(path, protect)
+    path = destination(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:
@@ -75,6 +103,7 @@ def write_folder(
     """Write CSV files into a temporary folder beside `path`, then rename it into place.
     An existing folder is replaced only if it holds nothing but files we write."""
     parent = check_target(path, protect, folder=True)
+    path = destination(path)
     if path.is_dir():
         allowed = {f"{name}.csv" for name in ours}
         others = [p.name for p in path.iterdir() if p.name.lower() not in allowed]

@@ -3,8 +3,10 @@ re-run keeps them where the optimum allows."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
+
+from matcher.io.documents import read_document
+from matcher.model.errors import ScenarioError
 
 
 class PreviousError(ValueError):
@@ -16,15 +18,9 @@ def load_previous(path: Path) -> list[tuple[str, str]]:
     for stability (its kept active pairs are constants of the round anyway)."""
     where = f"--previous {path}"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PreviousError(f"{where}: file not found") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise PreviousError(f"{where}: cannot read the file ({type(error).__name__})") from None
-    except json.JSONDecodeError as error:
-        raise PreviousError(
-            f"{where}: not valid JSON (line {error.lineno}, column {error.colno})"
-        ) from None
+        data = read_document(path, kind=".json")
+    except ScenarioError as error:
+        raise PreviousError(f"{where}: " + "; ".join(map(str, error.problems))) from None
     pairs = data.get("pairs") if isinstance(data, dict) else None
     if not isinstance(pairs, list):
         raise PreviousError(

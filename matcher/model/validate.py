@@ -17,6 +17,8 @@ from matcher.model.checks import Partial, check_scenario
 from matcher.model.errors import Finding, ScenarioError, key_name
 from matcher.model.scenario import Scenario, allowed_keys
 
+#: Levels of nested mappings and lists (a scenario needs five).
+MAX_DEPTH = 32
 _MAPPING = re.compile(r"valid dictionary or instance of \w+")
 _TUPLE = "input should be a valid tuple"
 
@@ -107,10 +109,34 @@ def _partial_problems(error: ValidationError, data: dict[str, Any]) -> list[Find
     return check_scenario(scenario, partial)
 
 
+def nesting_depth(data: Any) -> int:
+    """Levels of nested mappings and lists, counted without recursion and no further than
+    one past `MAX_DEPTH`, so that a hostile document cannot exhaust the stack."""
+    depth, level = 0, [data]
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            return depth
+        level = [
+            child
+            for node in level
+            for child in (
+                node.values()
+                if isinstance(node, dict)
+                else node
+                if isinstance(node, list | tuple)
+                else ()
+            )
+        ]
+    return depth
+
+
 def validate(data: Any, source: str = "") -> Scenario:
     """Build a scenario from parsed data, or raise `ScenarioError` with every problem."""
     if data is None:
         raise ScenarioError([Finding("", "the file is empty")], source)
+    if nesting_depth(data) > MAX_DEPTH:
+        raise ScenarioError([Finding("", f"nesting is deeper than {MAX_DEPTH} levels")], source)
     if not isinstance(data, dict):
         raise ScenarioError(
             [Finding("", "the top level must be a mapping of keys (name, mentors, ...)")],
