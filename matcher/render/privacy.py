@@ -186,7 +186,7 @@ def summary(scenario: Scenario, result: Result) -> str:
     posts = (
         "x"
         if total_active in hidden
-        else f"{rows[-1][total_active[1]] * scenario.program.position_per_participant:g}"
+        else f"{scenario.program.posts(rows[-1][total_active[1]], decimals=None):g}"
     )
     lines = [
         f"# Summary: {scenario.name}",
