@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from matcher.core.problem import Built, build
 from matcher.core.scoring import QUALITY_SCALE
 from matcher.explain.alternatives import alternatives
-from matcher.explain.reasons import build_result
+from matcher.explain.reasons import build_result, no_proposal
 from matcher.explain.remedies import would_match_if
 from matcher.explain.resolver import MAX_SOLVES, OutOfTimeError, Resolver, WorkBudget
 from matcher.explain.result import FairnessSummary, Result
 from matcher.explain.stability import previous_note
 from matcher.model.scenario import Scenario
-from solvers import Options, Solution, Solver, get_solver
+from solvers import NoSolutionError, Options, Solution, Solver, get_solver
 from solvers.conflicts import ConstraintKey, conflicting_constraints
 
 
@@ -84,7 +84,9 @@ def solve(
     a note counts the people that time did not cover.
     With `previous` (an earlier result of this round, or its pairs), the proposal keeps
     its new pairs wherever the optimum allows, and a note says which changed and why.
-    An infeasible scenario gives a result with status `infeasible` and `conflicts`.
+    An infeasible scenario gives a result with status `infeasible` and `conflicts`; a
+    solver that stops before any proposal (time limit, or greedy giving up) gives status
+    `no_proposal`, with everyone waiting and the cause in `notes`.
     """
     start = time.perf_counter()
     options = Options.within(time_limit, threads=threads, seed=seed)  # one deadline for all
@@ -97,7 +99,10 @@ def solve(
         reason = backend.supports(built.problem)
         if reason is not None:
             raise UnsupportedError(f"solver '{solver}' cannot solve this scenario: {reason}")
-        solution = backend.solve(built.problem, options)
+        try:
+            solution = backend.solve(built.problem, options)
+        except NoSolutionError as error:
+            return no_proposal(built, str(error), backend.name, time.perf_counter() - start)
         if solution.status == "infeasible":
             conflicts = diagnose(built)
     name = solution.solver or backend.name

@@ -160,7 +160,8 @@ class Solution:
 
 
 class NoSolutionError(RuntimeError):
-    """The time limit ran out before any proposal was found (not a proof of infeasibility)."""
+    """The back-end stopped before it found any proposal: the time limit ran out, or a
+    heuristic gave up. Not a proof of infeasibility."""
 
 
 class Solver(Protocol):

@@ -222,7 +222,7 @@ def test_impossible_yaml_date(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("mentor_id", ["M[/x]", "M[bold]1"])
-def test_markup_in_ids_is_printed_verbatim(
+def test_markup_in_ids_is_refused_and_not_printed(
     tmp_path: Path, scenario_dict: Data, mentor_id: str
 ) -> None:
     scenario_dict["mentors"][2]["id"] = mentor_id
@@ -231,7 +231,15 @@ def test_markup_in_ids_is_printed_verbatim(
     path = write_scenario(tmp_path, scenario_dict)
     result = invoke("solve", path)
     assert_clean_failure(result, 2)
-    assert f"({mentor_id})" in result.stderr
+    assert "mentors[2].id: not a valid id" in result.stderr
+    assert mentor_id not in result.stderr
+
+
+def test_markup_in_a_name_is_printed_verbatim(tmp_path: Path, scenario_dict: Data) -> None:
+    scenario_dict["name"] = "Runde [bold]mai[/bold]"
+    result = invoke("solve", write_scenario(tmp_path, scenario_dict))
+    assert result.exit_code == 0, result.stderr
+    assert "Runde [bold]mai[/bold]" in result.stdout
 
 
 # --- exit 3 ------------------------------------------------------------------------------

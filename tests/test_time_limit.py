@@ -4,12 +4,17 @@ Explanations re-solve with `auto` whatever back-end made the proposal."""
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import matcher
 from benchmarks.generator import generate
+from matcher.cli.app import app
+from matcher.cli.common import EXIT_NO_PROPOSAL
 from matcher.core.problem import build
 from matcher.model.controls import apply_controls
 from solvers import NoSolutionError, Options, Problem, Solution, check_solution, get_solver
@@ -127,3 +132,58 @@ def test_explanations_re_solve_with_auto(monkeypatch: pytest.MonkeyPatch, solver
         w.would_match_if for w in reference.unmatched
     ]
     assert [p.reasons for p in result.pairs] == [p.reasons for p in reference.pairs]
+
+
+class _GivesUp:
+    """A back-end that stops before any proposal, as one does when the time runs out."""
+
+    name = "gives-up"
+    exact = True
+
+    def supports(self, problem: Problem) -> None:
+        return None
+
+    def solve(self, problem: Problem, options: Options) -> Solution:
+        raise NoSolutionError("the time limit ran out before any proposal was found")
+
+
+def test_no_proposal_in_time_is_its_own_status(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("matcher.engine.get_solver", lambda name: _GivesUp())
+    scenario = matcher.load(matcher.EXAMPLE)
+    result = matcher.solve(scenario, time_limit=0.5)
+    assert result.status == "no_proposal"
+    assert result.notes[-1] == "the time limit ran out before any proposal was found"
+    assert all(p.existing for p in result.pairs)  # active pairs stay; nothing new
+    everyone = [p.participant for p in result.pairs] + [w.participant for w in result.unmatched]
+    assert sorted(everyone) == sorted(p.id for p in scenario.participants)
+    assert all(w.reasons[0].startswith("no proposal: the time limit") for w in result.unmatched)
+
+
+@pytest.mark.parametrize("fmt", ["json", "table"])
+def test_no_proposal_exits_4_after_writing_the_output(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, fmt: str
+) -> None:
+    monkeypatch.setattr("matcher.engine.get_solver", lambda name: _GivesUp())
+    out = tmp_path / "out.txt"
+    result = CliRunner().invoke(
+        app, ["solve", "--time-limit", "0.5", "--format", fmt, "--out", str(out)]
+    )
+    assert result.exit_code == EXIT_NO_PROPOSAL == 4
+    assert "Traceback" not in result.output
+    assert "no proposal: the time limit ran out" in result.stderr
+    text = out.read_text(encoding="utf-8")
+    if fmt == "json":
+        assert json.loads(text)["status"] == "no_proposal"
+    else:
+        assert "no_proposal" in text
+
+
+def test_a_real_time_out_on_a_large_round_is_no_proposal(tmp_path: Path) -> None:
+    path = tmp_path / "large.json"
+    path.write_text(json.dumps(generate(300, 150, 1), default=str), encoding="utf-8")
+    result = CliRunner().invoke(
+        app, ["solve", str(path), "--solver", "cpsat", "--time-limit", "0.001", "--format", "json"]
+    )
+    assert result.exit_code in (0, 4), result.output  # a very fast machine may still finish
+    status = json.loads(result.stdout)["status"]
+    assert status in (("no_proposal",) if result.exit_code == 4 else ("feasible", "optimal"))

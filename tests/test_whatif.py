@@ -204,3 +204,11 @@ def test_bad_options_exit_2_with_a_clear_message(args: tuple[str, ...], message:
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_greedy_giving_up_on_a_variant_exits_4_without_a_traceback() -> None:
+    # capacity 1 is below the example's active pairs: greedy cannot place them, and says so
+    result = invoke("whatif", "--capacity", "1", "--solver", "greedy", "-q")
+    assert result.exit_code == 4, result.output
+    assert "Traceback" not in result.output
+    assert "--solver: no proposal for one of the rounds" in result.stderr

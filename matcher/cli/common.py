@@ -22,6 +22,7 @@ from matcher.model.errors import Finding, ScenarioError
 DEFAULT_SOLVER = "auto"
 EXIT_INVALID = 2
 EXIT_INFEASIBLE = 3
+EXIT_NO_PROPOSAL = 4
 WIDTH = 160  # text width of tables written to a file or a pipe
 
 err = Console(stderr=True, highlight=False)

@@ -19,6 +19,7 @@ from rich.progress import Progress as Bar
 
 import matcher
 from matcher.cli.common import (
+    EXIT_NO_PROPOSAL,
     OutOpt,
     QuietOpt,
     ScenarioArg,
@@ -60,7 +61,7 @@ from matcher.render.plans import (
     whatif_chart,
     whatif_csv,
 )
-from solvers import NAMES
+from solvers import NAMES, NoSolutionError
 
 T = TypeVar("T")
 
@@ -133,13 +134,21 @@ def progress_bar(total: int, label: str, quiet: bool) -> Iterator[Progress | Non
 @contextmanager
 def executor_for(kind: ExecutorKind, workers: int, scheduler: str | None) -> Iterator[Executor]:
     """The executor, closed on the way out even on error (workers and a local Dask cluster
-    stopped); a setup problem exits with 2 and a message instead of a traceback."""
+    stopped); a setup problem exits with 2 and a message instead of a traceback, and a
+    back-end that finds no proposal for some round (greedy giving up) with 4."""
     try:
         pool = open_executor("dask" if kind is ExecutorKind.dask else "local", workers, scheduler)
     except ExecutorError as error:
         fail(str(error))
     with pool:
-        yield pool
+        try:
+            yield pool
+        except NoSolutionError as error:
+            fail(
+                f"--solver: no proposal for one of the rounds: {error}; choose an exact "
+                "back-end (auto)",
+                EXIT_NO_PROPOSAL,
+            )
 
 
 def check_chart(chart: Path | None, protect: Path) -> None:

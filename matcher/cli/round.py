@@ -19,6 +19,7 @@ import matcher
 from matcher.cli.common import (
     DEFAULT_SOLVER,
     EXIT_INFEASIBLE,
+    EXIT_NO_PROPOSAL,
     ScenarioArg,
     emit,
     err,
@@ -34,7 +35,7 @@ from matcher.model.scenario import scenario_schema
 from matcher.render.privacy import for_sharing, summary
 from matcher.render.report import to_html, to_markdown
 from matcher.render.table import render_table
-from solvers import NoSolutionError, OptionsError, UnknownSolverError
+from solvers import OptionsError, UnknownSolverError
 
 
 class Format(StrEnum):
@@ -128,9 +129,15 @@ class Decisions:
 
 
 def exit_if_infeasible(result: matcher.Result) -> None:
-    """Exit 3 naming the conflicting rules, after the output was written."""
+    """Exit 3 naming the conflicting rules, or 4 when the solver found no proposal, after
+    the output was written."""
     if result.status == "infeasible":
         fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts), EXIT_INFEASIBLE)
+    if result.status == "no_proposal":
+        fail(
+            f"no proposal: {result.notes[-1]}; try a longer --time-limit or another --solver",
+            EXIT_NO_PROPOSAL,
+        )
 
 
 def run_round(
@@ -142,9 +149,11 @@ def run_round(
     threads: int = 1,
     seed: int = 0,
     explain: bool = True,
-) -> tuple[matcher.Scenario, matcher.Result]:
-    """Load, apply the coordinator's decisions and solve; bad input exits with 2."""
+) -> tuple[matcher.Scenario, matcher.Result, list[tuple[str, str]]]:
+    """Load, apply the coordinator's decisions and solve; bad input exits with 2. Also
+    gives the `--previous` proposal's pairs, which its note may name."""
     try:
+        earlier = None if decisions.previous is None else load_previous(decisions.previous)
         loaded = matcher.load(path)
         loaded = apply_controls(
             loaded,
@@ -160,9 +169,9 @@ def run_round(
             threads=threads,
             seed=seed,
             explain=explain,
-            previous=None if decisions.previous is None else load_previous(decisions.previous),
+            previous=earlier,
         )
-        return loaded, result
+        return loaded, result, earlier or []
     except ScenarioError as error:
         fail(error.render())
     except PreviousError as error:
@@ -173,8 +182,6 @@ def run_round(
         fail(str(error))
     except UnsupportedError as error:
         fail(f"--solver: {error}")
-    except NoSolutionError as error:
-        fail(f"{error}; try a longer --time-limit", 1)
 
 
 def solve(
@@ -202,7 +209,7 @@ def solve(
     counts below 3 suppressed."""
     path = scenario or matcher.EXAMPLE
     decisions = Decisions(lock, forbid, release, fairness, previous)
-    loaded, result = run_round(
+    loaded, result, earlier = run_round(
         path,
         solver,
         decisions,
@@ -211,7 +218,9 @@ def solve(
         seed=seed,
         explain=explain,
     )
-    loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
+    loaded, result = for_sharing(
+        loaded, result, anonymize=anonymize, key=anonymize_key, previous=earlier
+    )
     if fmt in (Format.xlsx, Format.csv):
         if out is None:
             fail(f"--format {fmt.value} needs --out FILE")
@@ -253,8 +262,10 @@ def report(
         fail(f"--out {out}: use a .html or .md file name")
     path = scenario or matcher.EXAMPLE
     decisions = Decisions(lock, forbid, release, fairness, previous)
-    loaded, result = run_round(path, solver, decisions, time_limit=time_limit)
-    loaded, result = for_sharing(loaded, result, anonymize=anonymize, key=anonymize_key)
+    loaded, result, earlier = run_round(path, solver, decisions, time_limit=time_limit)
+    loaded, result = for_sharing(
+        loaded, result, anonymize=anonymize, key=anonymize_key, previous=earlier
+    )
     text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result)
     emit(text, out, protect=Path(path))
     exit_if_infeasible(result)

@@ -230,6 +230,16 @@ def _municipality_table(
     return table
 
 
+def no_proposal(built: Built, why: str, solver: str, elapsed: float) -> Result:
+    """The result when the solver stopped without any proposal: everyone waits, for that
+    reason, and the status says that nothing was proven about the rules."""
+    empty = build_result(built, Solution(status="infeasible"), solver, elapsed)
+    waiting = [w.model_copy(update={"reasons": [f"no proposal: {why}"]}) for w in empty.unmatched]
+    return empty.model_copy(
+        update={"status": "no_proposal", "unmatched": waiting, "notes": [*empty.notes, why]}
+    )
+
+
 def build_result(built: Built, solution: Solution, solver: str, elapsed: float) -> Result:
     """A solution in people's terms: pairs with reasons, who waits and why, the
     municipality table and the metrics."""

@@ -87,7 +87,9 @@ class Result(_Out):
 
     scenario: str
     solver: str
-    status: Literal["optimal", "feasible", "infeasible"]
+    #: `no_proposal`: the solver stopped before it found any proposal (the time limit ran
+    #: out, or the greedy heuristic gave up); unlike `infeasible`, nothing is proven
+    status: Literal["optimal", "feasible", "infeasible", "no_proposal"]
     pairs: list[ProposedPair]
     unmatched: list[Waiting]
     municipalities: dict[str, MunicipalityRow]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from matcher.io.documents import read_document
 from matcher.model.errors import ScenarioError
+from matcher.model.ids import ID_RULE, is_id
 
 
 class PreviousError(ValueError):
@@ -30,12 +31,13 @@ def load_previous(path: Path) -> list[tuple[str, str]]:
     for i, pair in enumerate(pairs):
         ok = (
             isinstance(pair, dict)
-            and all(isinstance(pair.get(k), str) for k in ("participant", "mentor"))
+            and all(is_id(pair.get(k)) for k in ("participant", "mentor"))
             and isinstance(pair.get("existing", False), bool)
         )
         if not ok:
             raise PreviousError(
-                f"{where}: pairs[{i}]: expected participant and mentor ids and existing true/false"
+                f"{where}: pairs[{i}]: expected participant and mentor ids and existing "
+                f"true/false ({ID_RULE})"
             )
         if not pair.get("existing", False):
             out.append((pair["participant"], pair["mentor"]))

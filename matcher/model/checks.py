@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from matcher.model.errors import Finding, Loc, key_name
+from matcher.model.ids import id_key, shown_id
 from matcher.model.scenario import Municipality, Scenario
 from matcher.model.vocabulary import CATEGORIES, CLOSED
 
@@ -18,7 +19,21 @@ _PEOPLE_FIELDS = {
 
 
 def _duplicates(ids: Iterable[str]) -> list[str]:
-    return sorted(i for i, n in Counter(ids).items() if n > 1)
+    """Ids given more than once, regardless of case (`P01` and `p01` are one person)."""
+    spellings: dict[str, set[str]] = {}
+    counts: Counter[str] = Counter()
+    for i in ids:
+        spellings.setdefault(id_key(i), set()).add(i)
+        counts[id_key(i)] += 1
+    return [_duplicate(sorted(spellings[k])) for k in sorted(spellings) if counts[k] > 1]
+
+
+def _duplicate(spellings: list[str]) -> str:
+    """`duplicate id 'P01'`, naming every spelling when they differ only in case."""
+    if len(spellings) == 1:
+        return f"duplicate id '{spellings[0]}'"
+    written = ", ".join(spellings)
+    return f"duplicate id '{spellings[0]}' (written {written}; case does not make ids differ)"
 
 
 @dataclass(frozen=True)
@@ -77,9 +92,10 @@ class _References:
                 {p.id for p in scenario.participants} | absent.get("participants", set())
             ),
         }
-        self.declared = (
-            ", ".join(sorted(self.known["municipality"])) or "none (municipalities: is empty)"
-        )
+        #: each kind's ids regardless of case, to suggest `P01` for `p01`
+        self.folded = {kind: {id_key(i): i for i in ids} for kind, ids in self.known.items()}
+        shown = sorted(i for i in self.known["municipality"] if shown_id(i) is not None)
+        self.declared = ", ".join(shown) or "none (municipalities: is empty)"
 
     # A reference in a person's record is one of their attributes (where they live,
     # whom they know): name the key, never the value. Pairs and locks name ids only.
@@ -96,7 +112,9 @@ class _References:
         """A mentor or participant id; `echo` False keeps the id out of the message."""
         if value not in self.known[kind] and f"{kind}s" not in self.found.partial.open_kinds:
             shown = f"'{key_name(value)}'" if echo else f"(no {kind} has this id)"
-            self.found.add(loc, f"unknown {kind} {shown}")
+            same = self.folded[kind].get(id_key(value)) if echo else None
+            hint = f"; did you mean '{same}'? (write an id the same way everywhere)"
+            self.found.add(loc, f"unknown {kind} {shown}" + (hint if same else ""))
 
 
 def check_scenario(scenario: Scenario, partial: Partial | None = None) -> list[Finding]:
@@ -143,11 +161,11 @@ def _check_duplicates(
 ) -> None:
     """Ids that more than one municipality, mentor or participant has."""
     for dup in _duplicates(m.id for m in municipalities):
-        found.add(("municipalities",), f"duplicate id '{dup}'")
+        found.add(("municipalities",), dup)
     for dup in _duplicates(m.id for m in scenario.mentors):
-        found.add(("mentors",), f"duplicate id '{dup}'")
+        found.add(("mentors",), dup)
     for dup in _duplicates(p.id for p in scenario.participants):
-        found.add(("participants",), f"duplicate id '{dup}'")
+        found.add(("participants",), dup)
 
 
 def _check_people(scenario: Scenario, refs: _References) -> None:

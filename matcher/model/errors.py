@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from matcher.model.scenario import MAX_ID
+from matcher.model.ids import shown_id
 
 _NAME = re.compile(r"[^\W\d][\w .\-]{0,63}")  # a key as people type one, in any script
 
@@ -46,12 +46,9 @@ def format_loc(loc: Sequence[str | int], data: Any = None) -> str:
             out += f"[{part}]"
             if isinstance(node, list) and 0 <= part < len(node):
                 node = node[part]
-                if (
-                    isinstance(node, dict)
-                    and isinstance(node.get("id"), str)
-                    and (len(node["id"]) <= MAX_ID)
-                ):
-                    out += f" ({node['id']})"
+                label = shown_id(node.get("id")) if isinstance(node, dict) else None
+                if label is not None:
+                    out += f" ({label})"
             else:
                 node = None
         else:

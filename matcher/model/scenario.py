@@ -13,7 +13,16 @@ import types
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
+
+from matcher.model.ids import MAX_ID, check_id, normal_id
 
 Gender = Literal["female", "male", "other"]
 Criterion = Literal["coverage", "fairness", "priority", "quality"]
@@ -31,20 +40,32 @@ MAX_MUNICIPALITIES = 1_000
 MAX_LOCKS = 100_000  # each of locks.require and locks.forbid
 MAX_ITEMS = 100  # entries of one person's list field (substances, interests, ...)
 MAX_VOCABULARY = 1_000  # additions to one vocabulary
-MAX_ID = 64  # characters of an id or a tag
 MAX_TEXT = 200  # characters of a name
 MAX_COUNT = 100_000  # a capacity, floor or ceiling
 MAX_YEARS = 120
 
-Id = Annotated[str, Field(min_length=1, max_length=MAX_ID)]
-Ref = Annotated[str, Field(max_length=MAX_ID)]
+
+def _normal(value: object) -> object:
+    return normal_id(value) if isinstance(value, str) else value
+
+
+#: The id of a person or municipality, and a reference to one (see `matcher.model.ids`).
+Id = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_ID),
+    BeforeValidator(_normal),
+    AfterValidator(check_id),
+]
+Ref = Id
+#: A vocabulary tag (`opioids`, `hiking`).
+Tag = Annotated[str, Field(max_length=MAX_ID)]
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Years = Annotated[float, Field(ge=0, le=MAX_YEARS)]
 AgeGap = Annotated[int, Field(ge=0, le=MAX_YEARS)]
 Weight = Annotated[float, Field(ge=0, le=1000)]
-Tags = Annotated[list[Ref], Field(max_length=MAX_ITEMS)]
-VocabularyTags = Annotated[list[Ref], Field(max_length=MAX_VOCABULARY)]
+Tags = Annotated[list[Tag], Field(max_length=MAX_ITEMS)]
+VocabularyTags = Annotated[list[Tag], Field(max_length=MAX_VOCABULARY)]
 
 
 def _no_number_date(value: object) -> object:
@@ -227,7 +248,7 @@ class Participant(_Strict):
     languages: Tags = Field(default_factory=list)
     priority: Tags = Field(default_factory=list)
     prefers: Prefers = Field(default_factory=Prefers)
-    exclude_mentors: Tags = Field(default_factory=list)
+    exclude_mentors: Annotated[list[Ref], Field(max_length=MAX_ITEMS)] = Field(default_factory=list)
 
     _lower = field_validator(
         "gender",
@@ -271,7 +292,7 @@ class Vocabulary(_Strict):
     strengths: VocabularyTags = Field(default_factory=list)
     availability: VocabularyTags = Field(default_factory=list)
     priority: VocabularyTags = Field(default_factory=list)
-    interests: Annotated[dict[Ref, Ref | None], Field(max_length=MAX_VOCABULARY)] = Field(
+    interests: Annotated[dict[Tag, Tag | None], Field(max_length=MAX_VOCABULARY)] = Field(
         default_factory=dict
     )
 

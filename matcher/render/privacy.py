@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from ortools.sat.python import cp_model
@@ -54,13 +54,22 @@ def _rewriter(mapping: dict[str, str]) -> Callable[[str], str]:
     return lambda text: pattern.sub(lambda match: mapping[match.group(0)], text)
 
 
-def anonymize_ids(scenario: Scenario, result: Result, key: str = "") -> tuple[Scenario, Result]:
+def anonymize_ids(
+    scenario: Scenario,
+    result: Result,
+    key: str = "",
+    previous: Sequence[tuple[str, str]] = (),
+) -> tuple[Scenario, Result]:
     """The scenario and result with participant and mentor ids replaced by pseudonyms
     (`P-…`, `M-…`), in every id field and in every text that names an id; records are
-    re-sorted by pseudonym so that their order does not give the old ids away."""
+    re-sorted by pseudonym so that their order does not give the old ids away. The
+    `previous` proposal's pairs are pseudonymised too: its note names people who may
+    have left the round."""
     secret = f"{scenario.name}\n{key}".encode()
-    people = pseudonyms((p.id for p in scenario.participants), "P-", secret)
-    mentors = pseudonyms((m.id for m in scenario.mentors), "M-", secret)
+    people = pseudonyms(
+        [p.id for p in scenario.participants] + [p for p, _ in previous], "P-", secret
+    )
+    mentors = pseudonyms([m.id for m in scenario.mentors] + [m for _, m in previous], "M-", secret)
     # An id used for a participant and a mentor alike reads as the participant in texts.
     text = _rewriter({**mentors, **people})
 
@@ -206,7 +215,14 @@ def summary(scenario: Scenario, result: Result) -> str:
 
 
 def for_sharing(
-    scenario: Scenario, result: Result, *, anonymize: bool, key: str | None = None
+    scenario: Scenario,
+    result: Result,
+    *,
+    anonymize: bool,
+    key: str | None = None,
+    previous: Sequence[tuple[str, str]] = (),
 ) -> tuple[Scenario, Result]:
     """What `--anonymize` (and `--anonymize-key`) asks of an export: pseudonyms, or as is."""
-    return anonymize_ids(scenario, result, key or "") if anonymize else (scenario, result)
+    if not anonymize:
+        return scenario, result
+    return anonymize_ids(scenario, result, key or "", previous)

@@ -16,7 +16,12 @@ def render_table(result: Result, console: Console) -> None:
     """What a coordinator reads first: the pairs with their strongest
     TABLE_REASONS reasons, who waits and why, and the municipalities, with
     every scenario text escaped so that ids never act as rich markup."""
-    status_style = {"optimal": "green", "feasible": "yellow", "infeasible": "red"}[result.status]
+    status_style = {
+        "optimal": "green",
+        "feasible": "yellow",
+        "infeasible": "red",
+        "no_proposal": "red",
+    }[result.status]
     console.print(
         f"[bold]{escape(result.scenario)}[/]  status [{status_style}]{result.status}[/]"
         f"  solver {result.solver}  {result.elapsed_s * 1000:.0f} ms",

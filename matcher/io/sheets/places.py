@@ -11,6 +11,7 @@ from typing import Any
 
 from matcher.io.sheets.columns import ID_COLUMN, SHEETS, letter_index
 from matcher.model.errors import Finding, Loc, ScenarioError
+from matcher.model.ids import id_key
 
 _RECORD_TABLES = ("municipalities", "mentors", "participants", "pairs")
 _MISSING_KEY = re.compile(r"missing required key '(.+)'")
@@ -169,7 +170,8 @@ class SheetData:
             self.rows[(table, i)].row
             for i, record in enumerate(records)
             if isinstance(record, dict)
-            and record.get(key) == quoted.group(1)
+            and isinstance(record.get(key), str)
+            and id_key(record[key]) == id_key(quoted.group(1))
             and (table, i) in self.rows
         ]
         if len(found) < 2:

@@ -24,6 +24,7 @@ from matcher.io.sheets.columns import (
 from matcher.io.sheets.places import SheetData, Where
 from matcher.io.sheets.raw import RawTable, file_problem, read_csv_folder, read_xlsx
 from matcher.model.errors import ScenarioError
+from matcher.model.ids import normal_id, shown_id
 from matcher.model.scenario import Scenario
 from matcher.model.validate import validate
 
@@ -89,7 +90,7 @@ def _label(values: list[object], id_index: int | None) -> str | None:
         raw_id = convert_cell(values[id_index], "text")
     except CellError:
         return None
-    return None if raw_id is MISSING else str(raw_id)
+    return None if raw_id is MISSING else shown_id(normal_id(str(raw_id)))
 
 
 def _records(raw: RawTable, sheet: SheetData) -> list[tuple[Where, dict[str, Any]]]:
