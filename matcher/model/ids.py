@@ -17,7 +17,9 @@ MAX_ID = 64  # characters of an id or a tag
 
 # Latin-1 and Latin Extended-A/B letters, without the signs U+D7 and U+F7 (times, divide).
 _LETTER = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
-_ID = re.compile(f"[0-9{_LETTER}][0-9{_LETTER}._-]{{0,{MAX_ID - 1}}}")
+#: The rule as a regular expression, also for the JSON Schema (editors check it as typed).
+ID_PATTERN = f"^[0-9{_LETTER}][0-9{_LETTER}._-]{{0,{MAX_ID - 1}}}$"
+_ID = re.compile(ID_PATTERN)
 
 #: The rule as messages and documentation state it.
 ID_RULE = (
@@ -33,7 +35,7 @@ def normal_id(text: str) -> str:
 
 def is_id(text: object) -> bool:
     """Whether `text` follows the id rule."""
-    return isinstance(text, str) and _ID.fullmatch(text) is not None
+    return isinstance(text, str) and _ID.match(text) is not None and "\n" not in text
 
 
 def check_id(text: str) -> str:

@@ -22,7 +22,7 @@ from pydantic import (
     field_validator,
 )
 
-from matcher.model.ids import MAX_ID, check_id, normal_id
+from matcher.model.ids import ID_PATTERN, MAX_ID, check_id, normal_id
 
 Gender = Literal["female", "male", "other"]
 Criterion = Literal["coverage", "fairness", "priority", "quality"]
@@ -52,7 +52,7 @@ def _normal(value: object) -> object:
 #: The id of a person or municipality, and a reference to one (see `matcher.model.ids`).
 Id = Annotated[
     str,
-    Field(min_length=1, max_length=MAX_ID),
+    Field(min_length=1, max_length=MAX_ID, json_schema_extra={"pattern": ID_PATTERN}),
     BeforeValidator(_normal),
     AfterValidator(check_id),
 ]
