@@ -107,12 +107,13 @@ def test_yaml_flow_list_no_and_yes(tmp_path: Path) -> None:
         " languages: [no, en], trained: true, active: True}\n"
         "participants:\n"
         "  - {id: P1, gender: male, age: 30, municipality: a, consent: false,"
-        " languages: [NO, on]}\n"
+        " languages: [NO, En], interests: [on, yes]}\n"
     )
     loaded = matcher.load(write(tmp_path, "s.yaml", text))
     assert loaded.mentors[0].languages == ["no", "en"]
     assert loaded.mentors[0].active is True
-    assert loaded.participants[0].languages == ["no", "on"]
+    assert loaded.participants[0].languages == ["no", "en"]
+    assert loaded.participants[0].interests == ["on", "yes"]
     assert loaded.participants[0].consent is False
 
 

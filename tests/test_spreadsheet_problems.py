@@ -48,7 +48,8 @@ def test_bad_boolean_names_cell_not_value(tmp_path: Path, scenario_dict: Data) -
     edit(path, lambda wb: put(wb, "participants", 3, "consent", "perhaps"))
     problem = one_problem(path)
     assert problem == (
-        "sheet participants, row 3 (P2), column consent (E): expected true/false, yes/no or 1/0"
+        "sheet participants, row 3 (P2), column consent (E): "
+        "expected ja/nei, true/false, yes/no, 1/0 or x for yes"
     )
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from matcher.model.aliases import language_code
 from matcher.model.errors import Finding, Loc, key_name
 from matcher.model.ids import id_key, shown_id
 from matcher.model.scenario import Municipality, Scenario
@@ -154,6 +155,13 @@ def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
                             f"unknown value; allowed: {', '.join(sorted(allowed[name]))}"
                             " (extend under vocabulary:)",
                         )
+            for j, value in enumerate(person.languages):
+                if language_code(value) is None:
+                    found.add(
+                        (kind, found.partial.at(kind, i), "languages", j),
+                        "unknown language; write its name (norsk, engelsk, arabisk) or its "
+                        "two-letter code (no, en, ar)",
+                    )
 
 
 def _check_duplicates(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import types
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import (
@@ -19,9 +19,12 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
+    model_validator,
 )
 
+from matcher.model.aliases import BY_FIELD, canonical, fold, municipality_references
 from matcher.model.ids import ID_PATTERN, MAX_ID, check_id, normal_id
 
 Gender = Literal["female", "male", "other"]
@@ -78,6 +81,19 @@ def _no_number_date(value: object) -> object:
 Date = Annotated[dt.date, BeforeValidator(_no_number_date)]
 
 
+def _with_aliases(field: str) -> Callable[[dict[str, Any]], None]:
+    """A field's JSON Schema that also allows the coordinators' words for its values, so
+    that an editor does not flag `kvinne` (the loader also takes any case)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        for part in [schema, *schema.get("anyOf", [])]:
+            if "enum" in part:
+                part["enum"] = list(dict.fromkeys([*part["enum"], *sorted(BY_FIELD[field])]))
+        schema["description"] = "The contract's value, or a Norwegian word for it, in any case."
+
+    return extra
+
+
 class _Strict(BaseModel):
     """Unknown keys are errors: a typo must not silently drop a constraint; NaN and
     infinity are never valid numbers."""
@@ -85,18 +101,20 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-def _lower_tags(values: object) -> object:
-    """Vocabulary values are lower case; accept `Alcohol` as `alcohol`."""
-    if isinstance(values, str):
-        return values.strip().lower()
+def _canonical_tags(values: object, info: ValidationInfo) -> object:
+    """Vocabulary values as the contract writes them, from the coordinators' own words:
+    `Kvinne` is `female`, `alkohol` is `alcohol`, `norsk` is `no` (`matcher.model.aliases`).
+    Interest categories (the values of `vocabulary.interests`) are folded only."""
+    field = info.field_name or ""
+
+    def one(value: object) -> object:
+        return canonical(field, value) if isinstance(value, str) else value
+
     if isinstance(values, list):
-        return [v.strip().lower() if isinstance(v, str) else v for v in values]
+        return [one(v) for v in values]
     if isinstance(values, dict):
-        return {
-            k.strip().lower() if isinstance(k, str) else k: _lower_tags(v)
-            for k, v in values.items()
-        }
-    return values
+        return {one(k): fold(v) if isinstance(v, str) else v for k, v in values.items()}
+    return one(values)
 
 
 #: Float noise forgiven when a position budget is divided into places: 1.5 posts at 0.1
@@ -196,7 +214,7 @@ class Mentor(_Strict):
     only if active, trained and in recovery at least `policy.min_recovery_years`."""
 
     id: Id
-    gender: Gender
+    gender: Gender = Field(json_schema_extra=_with_aliases("gender"))
     age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
     municipality: Ref
     serves: Annotated[list[Ref], Field(max_length=MAX_MUNICIPALITIES)] | None = None
@@ -218,16 +236,18 @@ class Mentor(_Strict):
         "availability",
         "languages",
         mode="before",
-    )(_lower_tags)
+    )(_canonical_tags)
 
 
 class Prefers(_Strict):
     """A participant's wishes about their mentor; each wish given is a hard rule."""
 
-    mentor_gender: MentorGender | None = None
+    mentor_gender: MentorGender | None = Field(
+        None, json_schema_extra=_with_aliases("mentor_gender")
+    )
     max_age_gap: AgeGap | None = None
 
-    _lower = field_validator("mentor_gender", mode="before")(_lower_tags)
+    _lower = field_validator("mentor_gender", mode="before")(_canonical_tags)
 
 
 class Participant(_Strict):
@@ -235,7 +255,7 @@ class Participant(_Strict):
     Use a pseudonymous id, never a name."""
 
     id: Id
-    gender: Gender
+    gender: Gender = Field(json_schema_extra=_with_aliases("gender"))
     age: Annotated[int, Field(ge=16, le=MAX_YEARS)]
     municipality: Ref
     consent: bool
@@ -259,7 +279,7 @@ class Participant(_Strict):
         "languages",
         "priority",
         mode="before",
-    )(_lower_tags)
+    )(_canonical_tags)
 
 
 class Pair(_Strict):
@@ -304,7 +324,7 @@ class Vocabulary(_Strict):
         "priority",
         "interests",
         mode="before",
-    )(_lower_tags)
+    )(_canonical_tags)
 
 
 class Scenario(_Strict):
@@ -325,6 +345,12 @@ class Scenario(_Strict):
     pairs: Annotated[list[Pair], Field(max_length=MAX_PARTICIPANTS)] = Field(default_factory=list)
     locks: Locks = Field(default_factory=Locks)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _municipality_names(cls, data: Any) -> Any:
+        """People may name a municipality by its id or its name, in any case."""
+        return municipality_references(data)
 
     def municipality_list(self) -> list[Municipality]:
         """The declared municipalities, or those named by people when none are declared."""

@@ -17,8 +17,8 @@ from matcher.io.sheets.columns import CellKind, Column
 
 #: Leading characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-_TRUE = frozenset({"true", "yes", "1", "ja"})
-_FALSE = frozenset({"false", "no", "0", "nei"})
+_TRUE = frozenset({"true", "yes", "1", "ja", "x", "sant"})
+_FALSE = frozenset({"false", "no", "0", "nei", "usant"})
 _NAME_LIKE = re.compile(r"[a-z_][a-z0-9_.]{0,60}")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?")
@@ -115,7 +115,7 @@ def _boolean(value: object) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise CellError("expected true/false, yes/no or 1/0")
+    raise CellError("expected ja/nei, true/false, yes/no, 1/0 or x for yes")
 
 
 def _date(value: object) -> dt.date | str:
