@@ -12,9 +12,10 @@ from matcher.explain.alternatives import alternatives
 from matcher.explain.reasons import build_result, no_proposal
 from matcher.explain.remedies import would_match_if
 from matcher.explain.resolver import MAX_SOLVES, OutOfTimeError, Resolver, WorkBudget
-from matcher.explain.result import FairnessSummary, Result
+from matcher.explain.result import Code, FairnessSummary, Result
 from matcher.explain.stability import previous_note
 from matcher.model.scenario import Scenario
+from matcher.text.messages import words
 from solvers import NoSolutionError, Options, Solution, Solver, get_solver
 from solvers.conflicts import ConstraintKey, conflicting_constraints
 
@@ -140,7 +141,12 @@ def _explain(result: Result, built: Built, solution: Solution, resolver: Resolve
         for p in result.pairs
     ]
     unmatched = [
-        w.model_copy(update={"would_match_if": helps.get(w.participant, [])})
+        w.model_copy(
+            update={
+                "would_match_if": words(helps.get(w.participant, [])),
+                "would_match_if_codes": [Code.of(m) for m in helps.get(w.participant, [])],
+            }
+        )
         for w in result.unmatched
     ]
     if budget.skipped:

@@ -112,7 +112,10 @@ def test_norsk_and_no_share_a_language(scenario_dict: Data) -> None:
     for person in scenario_dict["participants"]:
         person["languages"] = ["no"]
     result = matcher.solve(matcher.validate(scenario_dict), explain=False)
-    assert any("language" in reason for p in result.pairs for reason in p.reasons)
+    assert any("both speak Norwegian" in reason for p in result.pairs for reason in p.reasons)
+    assert {"code": "shared_languages", "params": {"languages": ["no"]}} in [
+        c.model_dump() for p in result.pairs for c in p.reason_codes
+    ]
 
 
 def test_an_unknown_language_is_an_error_not_a_silent_mismatch(

@@ -56,7 +56,7 @@ def test_would_match_if_names_a_verified_change() -> None:
     result = matcher.solve(matcher.validate(data))
     (waiting,) = result.unmatched
     assert waiting.participant == "P2"
-    assert waiting.would_match_if[0] == "M1 takes 2"
+    assert waiting.would_match_if[0] == "M1 takes 2 participants"
     # Check the claim by making the change.
     data["mentors"][0]["capacity"] = 2
     again = matcher.solve(matcher.validate(data), explain=False)
@@ -76,7 +76,7 @@ def test_would_match_if_new_mentor_respects_the_participants_wishes() -> None:
     result = matcher.solve(matcher.validate(data))
     (waiting,) = result.unmatched
     assert any("no eligible mentor" in r for r in waiting.reasons)
-    assert waiting.would_match_if == ["one more female mentor serving North"]
+    assert waiting.would_match_if == ["one more mentor (woman) who takes North"]
 
 
 def test_mentor_on_leave_is_a_suggested_change() -> None:

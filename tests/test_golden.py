@@ -86,6 +86,6 @@ def test_stavanger_story() -> None:
     assert pairs.get("P03") != "M04"  # forbidden
     assert pairs.get("P13") != "M03"  # released
     assert "M05" not in pairs.values() and "M06" not in pairs.values()  # leave, untrained
-    assert waiting["P06"] == ["no recorded consent: never matched or scored (rule 9)"]
+    assert waiting["P06"] == ["no recorded consent: never matched or scored"]
     assert data["metrics"]["matched"] == 10  # the programme's cap
     assert data["municipalities"]["sandnes"]["active"] >= 1  # the Sandnes floor

@@ -17,6 +17,7 @@ from matcher.core.problem import Built, _dense_labels, build, find_edges
 from matcher.core.scoring import CRITERIA, BlockScorer, score_pairs
 from matcher.explain.reasons import waiting_reasons
 from matcher.model.scenario import Scenario
+from matcher.text.messages import Message
 from solvers import Options, get_solver
 
 SEEDS = range(6)
@@ -103,44 +104,39 @@ def test_dense_labels_are_the_inverse_of_unique(seed: int) -> None:
 
 def reference_waiting_reasons(
     built: Built, p: int, load: Any, n_active: int, group_active: Any
-) -> list[str]:
+) -> list[Message]:
     """The reasons of one waiting participant, from a plain scan of the edges."""
     enc, scenario, problem = built.enc, built.scenario, built.problem
     if not enc.p_consent[p]:
-        return ["no recorded consent: never matched or scored (rule 9)"]
+        return [Message("no_consent", {"number": 9})]
     mentors = sorted(set(problem.edge_m[problem.edge_p == p].tolist()))
     if not mentors:
         masks = rule_masks(enc, scenario.policy, np.array([p]))
-        out = [f"no eligible mentor among {enc.n_mentors}"]
+        out = [Message("no_eligible_mentor", {"mentors": enc.n_mentors})]
         for key, mask in masks.items():
             failing = [enc.mentor_ids[m] for m in range(enc.n_mentors) if not mask[0, m]]
             if key != "consent" and failing:
                 rule = next(r for r in RULES if r.key == key)
-                out.append(f"{rule.text} (rule {rule.number}): {', '.join(failing)}")
+                params = {"rule": key, "number": rule.number, "mentors": failing}
+                out.append(Message("rule_excludes", params))
         return out
     reasons = []
     full = [m for m in mentors if load[m] >= enc.m_capacity[m]]
     if len(full) == len(mentors):
-        reasons.append(
-            f"every eligible mentor is full: {', '.join(enc.mentor_ids[m] for m in full)}"
-        )
+        reasons.append(Message("mentors_full", {"mentors": [enc.mentor_ids[m] for m in full]}))
     program = scenario.program
     if program.capacity is not None and n_active >= program.capacity:
-        reasons.append(f"programme capacity {program.capacity} reached")
+        reasons.append(Message("capacity_reached", {"capacity": program.capacity}))
     if program.position_budget is not None:
         places = int(program.position_budget / program.position_per_participant + 1e-9)
         if n_active >= places:
-            posts = "post" if program.position_budget == 1 else "posts"
-            reasons.append(f"position budget of {program.position_budget:g} mentor {posts} used up")
+            reasons.append(Message("budget_used_up", {"posts": program.position_budget}))
     muni = scenario.municipality_list()[int(enc.p_muni[p])]
     if muni.max is not None and group_active[int(enc.p_muni[p])] >= muni.max:
-        reasons.append(f"municipality cap: {muni.id} max {muni.max} reached")
+        reasons.append(Message("municipality_full", {"municipality": muni.id, "max": muni.max}))
     if not reasons:
         free = [enc.mentor_ids[m] for m in mentors if load[m] < enc.m_capacity[m]]
-        reasons.append(
-            "matching them would cost a higher-ranked objective (coverage, "
-            f"fairness or priority); free eligible mentors: {', '.join(free)}"
-        )
+        reasons.append(Message("higher_objective", {"mentors": free}))
     return reasons
 
 

@@ -10,32 +10,32 @@ import numpy as np
 from matcher.core.problem import Built, EdgesByOwner
 from matcher.core.scoring import QUALITY_SCALE
 from matcher.explain.resolver import OutOfTimeError, Resolver
-from matcher.explain.result import Alternative
+from matcher.explain.result import Alternative, Code
+from matcher.text.messages import Message
 from solvers.base import Problem, Solution
 
 MAX_ALTERNATIVES = 3
 
 
-def regret_summary(regret: dict[str, int]) -> str:
-    """`{"coverage": 1}` -> 'one pair fewer'; quality in score points."""
+def regret_summary(regret: dict[str, int]) -> Message:
+    """`{"coverage": 1}` -> "1 pair fewer"; quality in score points. The first level that
+    changes decides, as it does for the solvers."""
     for level, lost in regret.items():
         if lost == 0:
             continue
         if level == "coverage":
-            if lost < 0:
-                return "one pair more" if lost == -1 else f"{-lost} pairs more"
-            return "one pair fewer" if lost == 1 else f"{lost} pairs fewer"
+            return Message("pairs_more" if lost < 0 else "pairs_fewer", {"pairs": abs(lost)})
         if level == "quality":
-            return f"total score {-lost / QUALITY_SCALE:+.3f}"
+            return Message("score_change", {"change": -lost / QUALITY_SCALE})
         if level == "priority":
-            return f"priority points {-lost:+d}"
+            return Message("priority_change", {"change": -lost})
         if level == "stability":
-            return f"pairs of the previous proposal kept {-lost:+d}"
-        return f"{level} {'worse' if lost > 0 else 'better'}"
-    return "equally good"
+            return Message("stability_change", {"change": -lost})
+        return Message("level_worse" if lost > 0 else "level_better", {"level": level})
+    return Message("equally_good")
 
 
-BREAKS_RULE = "breaks a hard rule elsewhere (capacity, floors or locks)"
+BREAKS_RULE = Message("breaks_rule")
 
 
 def forced(problem: Problem, edge: int) -> tuple[Problem, bool]:
@@ -83,14 +83,16 @@ def alternatives(
                 regret, locked = regret_of(problem, solution, alt, resolver)
                 summary = BREAKS_RULE if regret is None else regret_summary(regret)
                 if locked:
-                    summary = f"without the lock on {enc.participant_ids[p]}: {summary}"
+                    params = {"participant": enc.participant_ids[p], "cost": summary}
+                    summary = Message("without_lock", params)
                 found.append(
                     Alternative(
                         mentor=enc.mentor_ids[problem.edge_m[alt]],
                         score=round(float(built.scores.total[alt]), 3),
                         feasible=regret is not None,
                         regret=regret or {},
-                        summary=summary,
+                        summary=summary.text(),
+                        summary_code=Code.of(summary),
                     )
                 )
         except OutOfTimeError:

@@ -11,60 +11,62 @@ from matcher.core.eligibility import RULES, rule_masks
 from matcher.core.encoding import IntArray, interest_category
 from matcher.core.problem import ROW_CHUNK, Built, EdgesByOwner
 from matcher.core.scoring import CRITERIA, Scores
-from matcher.explain.result import Metrics, MunicipalityRow, ProposedPair, Result, Waiting
+from matcher.explain.result import Code, Metrics, MunicipalityRow, ProposedPair, Result, Waiting
 from matcher.model.scenario import Mentor, Participant, Scenario
+from matcher.text.messages import Message, words
 from solvers.base import Solution, evaluate
 
 
-def _join(values: list[str]) -> str:
-    if len(values) <= 2:
-        return " and ".join(values)
-    return ", ".join(values[:-1]) + " and " + values[-1]
-
-
-def criterion_reason(name: str, scenario: Scenario, p: Participant, m: Mentor) -> str | None:
-    """The plain-words reason for one criterion of a pair, or None if it adds nothing."""
+def criterion_reasons(name: str, scenario: Scenario, p: Participant, m: Mentor) -> list[Message]:
+    """Why one criterion of a pair fits, in codes (empty if it adds nothing)."""
     if name == "gender":
         if p.gender == m.gender:
-            return "same gender"
+            return [Message("same_gender")]
         if p.prefers.mentor_gender == "any":
-            return "participant accepts a mentor of any gender"
-        return None
+            return [Message("any_gender_accepted")]
+        return []
     if name == "age":
         gap = abs(p.age - m.age)
         if gap == 0:
-            return "same age"
-        years = "year" if gap == 1 else "years"
-        return f"close in age ({gap} {years} apart)" if gap <= 5 else f"{gap} years age gap"
+            return [Message("same_age")]
+        return [Message("close_in_age" if gap <= 5 else "age_gap", {"years": gap})]
     if name == "substances":
         shared = [s for s in p.substances if s in m.substances]
-        return f"both have {_join(shared)} experience" if shared else None
+        return [Message("shared_substances", {"substances": shared})] if shared else []
     if name == "interests":
-        exact = [t for t in p.interests if t in m.interests]
-        out = []
-        for tag in exact:
-            cat = interest_category(scenario, tag)
-            out.append(f"{tag} ({cat})" if cat else tag)
-        mentor_cats: defaultdict[str | None, list[str]] = defaultdict(list)
-        for tag in m.interests:
-            cat = interest_category(scenario, tag)
-            if cat:
-                mentor_cats[cat].append(tag)
-        for tag in p.interests:
-            cat = interest_category(scenario, tag)
-            if tag not in exact and cat in mentor_cats:
-                out.append(f"{tag} ~ {mentor_cats[cat][0]} (both {cat})")
-        return f"shares {_join(out)}" if out else None
+        return _interest_reasons(scenario, p, m)
     if name == "goals":
-        shared = [g.replace("_", " ") for g in p.goals if g in m.strengths]
-        return f"mentor can help with {_join(shared)}" if shared else None
+        shared = [g for g in p.goals if g in m.strengths]
+        return [Message("mentor_can_help", {"goals": shared})] if shared else []
     if name == "availability":
         shared = [a for a in p.availability if a in m.availability]
-        return f"both available {_join(shared)}" if shared else None
+        return [Message("shared_availability", {"availability": shared})] if shared else []
     if name == "language":
         shared = [lang for lang in p.languages if lang in m.languages]
-        return f"common language: {_join(shared)}" if shared else None
-    return None
+        return [Message("shared_languages", {"languages": shared})] if shared else []
+    return []
+
+
+def _interest_reasons(scenario: Scenario, p: Participant, m: Mentor) -> list[Message]:
+    """Interests both name, then each category both like through different tags
+    ("both like outdoor activities (hiking, fishing)")."""
+    exact = [t for t in p.interests if t in m.interests]
+    out = [Message("shared_interests", {"interests": exact})] if exact else []
+    mentor_tags: defaultdict[str, list[str]] = defaultdict(list)
+    for tag in m.interests:
+        cat = interest_category(scenario, tag)
+        if cat and tag not in exact:
+            mentor_tags[cat].append(tag)
+    done: set[str] = set()
+    for tag in p.interests:
+        cat = interest_category(scenario, tag)
+        if tag in exact or cat is None or cat not in mentor_tags or cat in done:
+            continue
+        done.add(cat)
+        out.append(
+            Message("similar_interests", {"category": cat, "tags": [tag, mentor_tags[cat][0]]})
+        )
+    return out
 
 
 def _contributions(scores: Scores) -> list[dict[str, float]]:
@@ -76,7 +78,7 @@ def _contributions(scores: Scores) -> list[dict[str, float]]:
 
 def _ordered_reasons(
     scenario: Scenario, contribution: dict[str, float], p: Participant, m: Mentor
-) -> list[str]:
+) -> list[Message]:
     """Reasons in order of their contribution to the score; gender first when it is a rule."""
     order = sorted(CRITERIA, key=lambda c: -contribution[c])
     if scenario.policy.same_gender != "preferred":
@@ -85,16 +87,14 @@ def _ordered_reasons(
     for name in order:
         if name != "gender" and name != "age" and contribution[name] <= 0:
             continue
-        text = criterion_reason(name, scenario, p, m)
-        if text:
-            reasons.append(text)
+        reasons += criterion_reasons(name, scenario, p, m)
     return reasons
 
 
-def _excluding_rules(built: Built, ps: list[int]) -> list[list[str]]:
+def _excluding_rules(built: Built, ps: list[int]) -> list[list[Message]]:
     """For each participant in `ps`, the rules that exclude mentors and whom they exclude."""
     enc, scenario = built.enc, built.scenario
-    out: list[list[str]] = []
+    out: list[list[Message]] = []
     for start in range(0, len(ps), ROW_CHUNK):
         rows = np.array(ps[start : start + ROW_CHUNK], dtype=np.int64)
         masks = rule_masks(enc, scenario.policy, rows)
@@ -105,8 +105,13 @@ def _excluding_rules(built: Built, ps: list[int]) -> list[list[str]]:
                     continue
                 failing = np.flatnonzero(~masks[rule.key][i])
                 if len(failing):
-                    ids = ", ".join(enc.mentor_ids[m] for m in failing.tolist())
-                    lines.append(f"{rule.cited}: {ids}")
+                    ids = [enc.mentor_ids[m] for m in failing.tolist()]
+                    lines.append(
+                        Message(
+                            "rule_excludes",
+                            {"rule": rule.key, "number": rule.number, "mentors": ids},
+                        )
+                    )
             out.append(lines)
     return out
 
@@ -120,7 +125,7 @@ def _mentors_by_participant(built: Built) -> tuple[IntArray, IntArray]:
 
 def waiting_reasons(
     built: Built, ps: list[int], load: IntArray, n_active: int, group_active: IntArray
-) -> list[list[str]]:
+) -> list[list[Message]]:
     """Why each participant in `ps` is left waiting: the rules or capacities that bind.
 
     All participants at once: a scan of the candidate edges per person would be
@@ -132,40 +137,38 @@ def waiting_reasons(
     shared = []
     program = scenario.program
     if program.capacity is not None and n_active >= program.capacity:
-        shared.append(f"programme capacity {program.capacity} reached")
+        shared.append(Message("capacity_reached", {"capacity": program.capacity}))
     places = program.budget_places()
     if places is not None and n_active >= places:
-        posts = "post" if program.position_budget == 1 else "posts"
-        shared.append(f"position budget of {program.position_budget:g} mentor {posts} used up")
-    capped = []
+        shared.append(Message("budget_used_up", {"posts": program.position_budget}))
+    capped: list[list[Message]] = []
     for g, muni in enumerate(scenario.municipality_list()):
         reached = muni.max is not None and group_active[g] >= muni.max
-        capped.append([f"municipality cap: {muni.id} max {muni.max} reached"] if reached else [])
+        full = Message("municipality_full", {"municipality": muni.id, "max": muni.max})
+        capped.append([full] if reached else [])
     without = [p for p in ps if enc.p_consent[p] and offset[p] == offset[p + 1]]
     excluding = dict(zip(without, _excluding_rules(built, without), strict=True))
     ids = enc.mentor_ids
-    out = []
+    out: list[list[Message]] = []
     for p in ps:
         if not enc.p_consent[p]:
-            out.append(["no recorded consent: never matched or scored (rule 9)"])
+            out.append([Message("no_consent", {"number": 9})])
             continue
         lo, hi = int(offset[p]), int(offset[p + 1])
         if lo == hi:
-            out.append([f"no eligible mentor among {enc.n_mentors}", *excluding[p]])
+            none = Message("no_eligible_mentor", {"mentors": enc.n_mentors})
+            out.append([none, *excluding[p]])
             continue
         reasons = []
         if n_full[hi] - n_full[lo] == hi - lo:
-            names = ", ".join(ids[m] for m in mentors[lo:hi].tolist())
-            reasons.append(f"every eligible mentor is full: {names}")
+            names = [ids[m] for m in mentors[lo:hi].tolist()]
+            reasons.append(Message("mentors_full", {"mentors": names}))
         reasons += shared
         reasons += capped[int(enc.p_muni[p])]
         if not reasons:
             own = mentors[lo:hi]
-            free = ", ".join(ids[m] for m in own[~is_full[lo:hi]].tolist())
-            reasons.append(
-                "matching them would cost a higher-ranked objective (coverage, "
-                f"fairness or priority); free eligible mentors: {free}"
-            )
+            free = [ids[m] for m in own[~is_full[lo:hi]].tolist()]
+            reasons.append(Message("higher_objective", {"mentors": free}))
         out.append(reasons)
     return out
 
@@ -180,14 +183,21 @@ def _proposed_pairs(built: Built, chosen: IntArray) -> list[ProposedPair]:
     pairs: list[ProposedPair] = []
     for i, (p, m) in enumerate(built.kept):
         part, mentor = scenario.participants[p], scenario.mentors[m]
-        first = f"active pair since {since[part.id]}" if since[part.id] else "active pair"
+        day = since[part.id]
+        first = (
+            Message("active_pair_since", {"since": day.isoformat()})
+            if day
+            else Message("active_pair")
+        )
+        reasons = [first, *_ordered_reasons(scenario, kept_reasons[i], part, mentor)]
         pairs.append(
             ProposedPair(
                 participant=part.id,
                 mentor=mentor.id,
                 existing=True,
                 score=round(kept_totals[i], 3),
-                reasons=[first, *_ordered_reasons(scenario, kept_reasons[i], part, mentor)],
+                reasons=words(reasons),
+                reason_codes=[Code.of(r) for r in reasons],
             )
         )
     new_scores = built.scores.take(chosen)
@@ -196,13 +206,15 @@ def _proposed_pairs(built: Built, chosen: IntArray) -> list[ProposedPair]:
     new_p, new_m = problem.edge_p[chosen].tolist(), problem.edge_m[chosen].tolist()
     for i, (p, m) in enumerate(zip(new_p, new_m, strict=True)):
         part, mentor = scenario.participants[p], scenario.mentors[m]
+        reasons = _ordered_reasons(scenario, new_reasons[i], part, mentor)
         pairs.append(
             ProposedPair(
                 participant=part.id,
                 mentor=mentor.id,
                 existing=False,
                 score=round(new_totals[i], 3),
-                reasons=_ordered_reasons(scenario, new_reasons[i], part, mentor),
+                reasons=words(reasons),
+                reason_codes=[Code.of(r) for r in reasons],
             )
         )
     pairs.sort(key=lambda x: x.participant)
@@ -234,7 +246,11 @@ def no_proposal(built: Built, why: str, solver: str, elapsed: float) -> Result:
     """The result when the solver stopped without any proposal: everyone waits, for that
     reason, and the status says that nothing was proven about the rules."""
     empty = build_result(built, Solution(status="infeasible"), solver, elapsed)
-    waiting = [w.model_copy(update={"reasons": [f"no proposal: {why}"]}) for w in empty.unmatched]
+    stopped = Message("no_proposal", {"why": why})
+    waiting = [
+        w.model_copy(update={"reasons": [stopped.text()], "reason_codes": [Code.of(stopped)]})
+        for w in empty.unmatched
+    ]
     return empty.model_copy(
         update={"status": "no_proposal", "unmatched": waiting, "notes": [*empty.notes, why]}
     )
@@ -257,11 +273,15 @@ def build_result(built: Built, solution: Solution, solver: str, elapsed: float) 
 
     left = np.flatnonzero(~matched).tolist()
     if solution.status == "infeasible":
-        why = [["no proposal: the hard rules conflict (see conflicts)"] for _ in left]
+        why = [[Message("rules_conflict")] for _ in left]
     else:
         why = waiting_reasons(built, left, load, n_active, group_active)
     unmatched = [
-        Waiting(participant=enc.participant_ids[p], reasons=reasons)
+        Waiting(
+            participant=enc.participant_ids[p],
+            reasons=words(reasons),
+            reason_codes=[Code.of(r) for r in reasons],
+        )
         for p, reasons in zip(left, why, strict=True)
     ]
     unmatched.sort(key=lambda x: x.participant)

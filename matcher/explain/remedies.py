@@ -14,6 +14,7 @@ from matcher.core.newcomers import new_mentor_ids
 from matcher.core.problem import Built, EdgesByOwner, build
 from matcher.explain.resolver import OutOfTimeError, Resolver
 from matcher.model.scenario import Mentor, Participant, Scenario
+from matcher.text.messages import Message
 from solvers.base import Solution
 
 MAX_REMEDIES = 3
@@ -22,7 +23,7 @@ MAX_EXTRA_PLACES = 5  # raise binding caps on places by up to this many
 MAX_TRIES = 30  # solves per waiting participant
 
 
-def _new_mentor(scenario: Scenario, p: Participant) -> tuple[Mentor, str]:
+def _new_mentor(scenario: Scenario, p: Participant) -> tuple[Mentor, Message]:
     """The mentor profile that best fits `p` within every hard rule, and its description."""
     pref = p.prefers.mentor_gender
     gender = p.gender if pref in (None, "same", "any") else pref
@@ -46,7 +47,7 @@ def _new_mentor(scenario: Scenario, p: Participant) -> tuple[Mentor, str]:
         languages=list(p.languages),
     )
     muni = {m.id: m.label for m in scenario.municipality_list()}[p.municipality]
-    return mentor, f"one more {gender} mentor serving {muni}"
+    return mentor, Message("new_mentor", {"gender": gender, "municipality": muni})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +55,7 @@ class Change:
     """A change to the scenario: its words, how to apply it, and what it touches (for
     skipping changes that contain a smaller one that already works)."""
 
-    text: str
+    message: Message
     apply: Callable[[Scenario], Scenario]
     kinds: frozenset[str]
     extra: int = 0  # places added by the change
@@ -87,7 +88,7 @@ def _combine(changes: list[Change]) -> Change:
         return scenario
 
     return Change(
-        " and ".join(c.text for c in changes),
+        Message("together", {"changes": [c.message for c in changes]}),
         apply,
         frozenset().union(*(c.kinds for c in changes)),
         max(c.extra for c in changes),
@@ -107,32 +108,35 @@ def _changes(built: Built, p: int, binding: Binding) -> Iterator[Change]:
             cap = int(enc.m_capacity[m]) + 1
             mentor_changes.append(
                 Change(
-                    f"{enc.mentor_ids[m]} takes {cap}",
+                    Message("mentor_takes", {"mentor": enc.mentor_ids[m], "capacity": cap}),
                     _mentor_change(m, capacity=cap),
                     frozenset({f"mentor {m}"}),
                 )
             )
     masks = rule_masks(enc, scenario.policy, np.array([p]))
     fixes: dict[str, tuple[str, dict[str, object] | None]] = {
-        "on_leave": ("returns from leave", {"active": True}),
-        "untrained": ("completes training", {"trained": True}),
-        "serves": (f"also serves {part.municipality}", None),
+        "on_leave": ("mentor_returns", {"active": True}),
+        "untrained": ("mentor_trained", {"trained": True}),
+        "serves": ("mentor_serves", None),
     }
     for m, mentor in enumerate(scenario.mentors):
         failing = [k for k, mask in masks.items() if not mask[0, m]]
         if len(failing) == 1 and failing[0] in fixes:
-            words, update = fixes[failing[0]]
+            code, update = fixes[failing[0]]
             if update is None:
                 update = {"serves": [*(mentor.serves or []), part.municipality]}
+            params = {"mentor": mentor.id, "municipality": part.municipality}
             mentor_changes.append(
                 Change(
-                    f"{mentor.id} {words}", _mentor_change(m, **update), frozenset({f"mentor {m}"})
+                    Message(code, params if code == "mentor_serves" else {"mentor": mentor.id}),
+                    _mentor_change(m, **update),
+                    frozenset({f"mentor {m}"}),
                 )
             )
-    mentor, text = _new_mentor(scenario, part)
+    mentor, wording = _new_mentor(scenario, part)
     mentor_changes.append(
         Change(
-            text,
+            wording,
             lambda s: s.model_copy(update={"mentors": [*s.mentors, mentor]}),
             frozenset({"new mentor"}),
         )
@@ -174,7 +178,7 @@ def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
         cap = binding.active + extra
         out.append(
             Change(
-                f"programme capacity {cap}",
+                Message("programme_capacity", {"capacity": cap}),
                 _program_change(capacity=cap),
                 frozenset({"capacity"}),
                 extra,
@@ -186,7 +190,7 @@ def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
             budget = round(program.position_budget + short * program.position_per_participant, 6)
             out.append(
                 Change(
-                    f"position budget {budget:g}",
+                    Message("position_budget", {"posts": budget}),
                     _program_change(position_budget=budget),
                     frozenset({"budget"}),
                     extra,
@@ -204,7 +208,7 @@ def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
         new_list = [raised if i == g else x for i, x in enumerate(munis)]
         out.append(
             Change(
-                f"{munis[g].id} max {raised.max}",
+                Message("municipality_max", {"municipality": munis[g].id, "max": raised.max}),
                 lambda s: s.model_copy(update={"municipalities": new_list}),
                 frozenset({"max"}),
                 extra,
@@ -215,7 +219,7 @@ def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
 
 def would_match_if(
     built: Built, solution: Solution, waiting: list[int], resolver: Resolver
-) -> dict[str, list[str]]:
+) -> dict[str, list[Message]]:
     """For each waiting participant (with consent), up to three changes, smallest first,
     each verified by re-solving to match them."""
     problem, enc, budget = built.problem, built.enc, resolver.budget
@@ -226,7 +230,7 @@ def would_match_if(
         group_active=np.bincount(enc.p_muni[matched], minlength=len(problem.groups)),
         edges_of=EdgesByOwner.by_participant(problem),
     )
-    out: dict[str, list[str]] = {}
+    out: dict[str, list[Message]] = {}
     ranked = sorted(waiting, key=lambda p: (-int(problem.priority[p]), enc.participant_ids[p]))
     for p in ranked:
         if not resolver.affords(1):
@@ -251,5 +255,5 @@ def would_match_if(
             if not found:
                 budget.skipped += 1
                 continue
-        out[enc.participant_ids[p]] = [c.text for c in found]
+        out[enc.participant_ids[p]] = [c.message for c in found]
     return out

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from matcher.text.messages import TEMPLATES, Message
 
 
 class _Out(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+#: The stable codes, listed in the result's JSON Schema.
+_CODES: dict[str, Any] = {"enum": sorted(TEMPLATES)}
+
+
+class Code(_Out):
+    """A text as a stable code and its parameters, for a service that words it in its
+    own language (the parameters hold the contract's values, ids, numbers, ISO dates)."""
+
+    code: str = Field(json_schema_extra=_CODES)
+    params: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def of(cls, message: Message) -> Code:
+        """The code of a message."""
+        return cls.model_validate(message.to_json())
 
 
 class Alternative(_Out):
@@ -20,6 +39,7 @@ class Alternative(_Out):
     feasible: bool  # False: no proposal keeps every hard rule with this mentor
     regret: dict[str, int]  # objective lost per level if chosen instead (0 = as good)
     summary: str
+    summary_code: Code | None = None
 
 
 class ProposedPair(_Out):
@@ -31,6 +51,7 @@ class ProposedPair(_Out):
     existing: bool
     score: float
     reasons: list[str]
+    reason_codes: list[Code] = Field(default_factory=list)  # `reasons`, one code each
     alternatives: list[Alternative] = Field(default_factory=list)
 
 
@@ -40,7 +61,9 @@ class Waiting(_Out):
 
     participant: str
     reasons: list[str]
+    reason_codes: list[Code] = Field(default_factory=list)
     would_match_if: list[str] = Field(default_factory=list)
+    would_match_if_codes: list[Code] = Field(default_factory=list)
 
 
 class MunicipalityRow(_Out):

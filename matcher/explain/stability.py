@@ -60,9 +60,9 @@ def _why_changed(
             pass
         else:
             return (
-                f"keeping it {BREAKS_RULE}"
+                f"keeping it {BREAKS_RULE.text()}"
                 if regret is None
-                else f"keeping it costs {regret_summary(regret)}"
+                else f"keeping it costs {regret_summary(regret).text()}"
             )
     return "keeping it would cost a higher-ranked objective"
 
