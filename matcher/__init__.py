@@ -4,6 +4,10 @@
 >>> result = matcher.solve(matcher.load(matcher.EXAMPLE))
 >>> result.status
 'optimal'
+>>> with matcher.speaking("nb"):
+...     result = matcher.solve(matcher.load(matcher.EXAMPLE))
+>>> result.pairs[0].reasons[0]
+'samme kjønn'
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from matcher.io.load import load
 from matcher.model.errors import Finding, ScenarioError
 from matcher.model.scenario import Scenario
 from matcher.model.validate import validate
+from matcher.text.language import speaking
 
 __version__ = "0.1.0"
 
@@ -31,5 +36,6 @@ __all__ = [
     "ScenarioError",
     "load",
     "solve",
+    "speaking",
     "validate",
 ]

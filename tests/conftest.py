@@ -17,6 +17,7 @@ import pytest
 
 import matcher
 from matcher.explain.result import Result
+from matcher.text.language import set_language
 
 Data = dict[str, Any]
 
@@ -188,3 +189,12 @@ def run() -> Callable[[Data], Result]:
 def example_paths() -> dict[str, Path]:
     """A copy of `EXAMPLE_PATHS` that a test may modify."""
     return dict(EXAMPLE_PATHS)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test starts in English, whatever the machine's LANG and whatever language an
+    earlier test's `--lang` left in this thread."""
+    monkeypatch.delenv("LIKEMATCH_LANG", raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    set_language("en")

@@ -12,6 +12,7 @@ import typer
 
 import matcher
 from matcher.cli import plan, round, sheets
+from matcher.cli.common import use_language
 
 app = typer.Typer(
     add_completion=False,
@@ -35,6 +36,7 @@ def main(
     ] = False,
 ) -> None:
     """likematch: pairing proposals for peer-mentor aftercare."""
+    use_language(None)  # LIKEMATCH_LANG or LANG; a command's --lang overrides it
 
 
 round.register(app)

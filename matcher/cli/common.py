@@ -7,6 +7,7 @@ Exit codes: 0 a proposal, 2 invalid input, 3 infeasible hard rules.
 from __future__ import annotations
 
 import io
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,7 @@ from rich.markup import escape
 
 from matcher.io.files import OutputError, write_text
 from matcher.model.errors import Finding, ScenarioError
+from matcher.text.language import LanguageError, choose, set_language
 
 DEFAULT_SOLVER = "auto"
 EXIT_INVALID = 2
@@ -38,6 +40,24 @@ OutOpt = Annotated[
     Path | None, typer.Option(help="Write the output to this file instead of the screen.")
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
+LangOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the output: nb (bokmål) or en (English). Default: LIKEMATCH_LANG, "
+        "else LANG, else English. JSON keys and codes stay as they are.",
+    ),
+]
+
+
+def use_language(option: str | None) -> None:
+    """Speak the language `--lang` or the environment chooses for the rest of the run; a
+    language likematch does not speak exits with 2."""
+    try:
+        set_language(choose(option, os.environ))
+    except LanguageError as error:
+        where = "--lang" if option else "LIKEMATCH_LANG"
+        fail(f"{where}: {error}")
 
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:

@@ -20,11 +20,13 @@ from matcher.cli.common import (
     DEFAULT_SOLVER,
     EXIT_INFEASIBLE,
     EXIT_NO_PROPOSAL,
+    LangOpt,
     ScenarioArg,
     emit,
     err,
     fail,
     parse_pair,
+    use_language,
 )
 from matcher.cli.sheets import export_result
 from matcher.engine import UnsupportedError
@@ -202,11 +204,13 @@ def solve(
     previous: PreviousOpt = None,
     anonymize: AnonymizeOpt = False,
     anonymize_key: AnonymizeKeyOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Propose pairs for one matching round, with reasons and a waiting list.
 
     `--format summary` gives per-municipality counts for sharing, without ids and with
     counts below 3 suppressed."""
+    use_language(lang)
     path = scenario or matcher.EXAMPLE
     decisions = Decisions(lock, forbid, release, fairness, previous)
     loaded, result, earlier = run_round(
@@ -256,8 +260,10 @@ def report(
     previous: PreviousOpt = None,
     anonymize: AnonymizeOpt = False,
     anonymize_key: AnonymizeKeyOpt = None,
+    lang: LangOpt = None,
 ) -> None:
     """Write the pairing-meeting report: pairs, waiting list, municipalities, mentor load."""
+    use_language(lang)
     if out.suffix.lower() not in (".html", ".htm", ".md"):
         fail(f"--out {out}: use a .html or .md file name")
     path = scenario or matcher.EXAMPLE

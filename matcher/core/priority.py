@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from matcher.model.scenario import Participant, Scenario
+from matcher.text.language import gettext, ngettext
+from matcher.text.terms import term
 
 MAX_WAIT_DAYS = 365
 DISCHARGE_POINTS = 120
@@ -39,13 +41,26 @@ class Priority:
         those worth no points (tags added in the scenario's vocabulary)."""
         out = []
         if self.waiting_days > 0:
-            out.append(f"waiting {self.waiting_days} days since referral")
+            days = self.waiting_days
+            out.append(
+                ngettext(
+                    "waiting {days} day since referral", "waiting {days} days since referral", days
+                ).format(days=days)
+            )
         if self.days_to_discharge is not None:
             d = self.days_to_discharge
-            out.append(f"discharged {-d} days ago" if d < 0 else f"discharge in {d} days")
-        out += [f"priority group: {tag.replace('_', ' ')}" for tag in tags]
+            out.append(
+                ngettext("discharged {days} day ago", "discharged {days} days ago", -d).format(
+                    days=-d
+                )
+                if d < 0
+                else ngettext("discharge in {days} day", "discharge in {days} days", d).format(
+                    days=d
+                )
+            )
+        out += [gettext("priority group: {tag}").format(tag=term("priority", tag)) for tag in tags]
         if self.partner:
-            out.append("partner municipality")
+            out.append(gettext("partner municipality"))
         return out
 
 

@@ -14,7 +14,17 @@ from matcher import __version__
 from matcher.core.priority import priorities
 from matcher.explain.result import Result
 from matcher.model.scenario import Scenario
-from matcher.render.wording import fairness_line, floor_text, summary_line
+from matcher.render.wording import (
+    MUNICIPALITY_COLUMNS,
+    fairness_line,
+    floor_text,
+    setting_word,
+    status_word,
+    summary_line,
+)
+from matcher.text import formats
+from matcher.text.language import current
+from matcher.text.language import gettext as _
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em; color: #222; font-size: 11pt; }
@@ -39,6 +49,7 @@ class Section:
     """One titled table of the report; both formats render the same sections, so
     that the HTML and the Markdown page never differ in content."""
 
+    key: str  # the page anchor, the same in every language
     title: str
     header: list[str]
     rows: Rows
@@ -48,11 +59,17 @@ def _pairs_section(result: Result) -> Section:
     """The proposed pairs with their reasons and alternatives."""
     pairs: Rows = []
     for pair in result.pairs:
-        alts = [f"{a.mentor} (score {a.score:.2f}: {a.summary})" for a in pair.alternatives]
-        kind = "kept" if pair.existing else "new"
-        pairs.append([pair.participant, pair.mentor, kind, f"{pair.score:.2f}", pair.reasons, alts])
-    header = ["Participant", "Mentor", "", "Score", "Reasons", "Alternatives"]
-    return Section("Proposed pairs", header, pairs)
+        alts = [
+            _("{mentor} (score {score}: {cost})").format(
+                mentor=a.mentor, score=formats.number(a.score), cost=a.summary
+            )
+            for a in pair.alternatives
+        ]
+        kind = _("kept") if pair.existing else _("new")
+        score = formats.number(pair.score)
+        pairs.append([pair.participant, pair.mentor, kind, score, pair.reasons, alts])
+    header = [_("Participant"), _("Mentor"), "", _("Score"), _("Reasons"), _("Alternatives")]
+    return Section("proposed-pairs", _("Proposed pairs"), header, pairs)
 
 
 def _waiting_section(scenario: Scenario, result: Result) -> Section:
@@ -81,15 +98,22 @@ def _waiting_section(scenario: Scenario, result: Result) -> Section:
                 person.would_match_if,
             ]
         )
-    header = ["#", "Participant", "Points", "Priority", "Why waiting", "Would match if"]
-    return Section("Waiting list, in priority order", header, waiting)
+    header = [
+        "#",
+        _("Participant"),
+        _("Points"),
+        _("Priority"),
+        _("Why waiting"),
+        _("Would get a mentor if"),
+    ]
+    return Section("waiting-list", _("Waiting list, in priority order"), header, waiting)
 
 
 def _municipality_section(result: Result) -> Section:
     """Active, new and waiting participants, coverage and caps per municipality."""
     munis: Rows = []
     for key, row in result.municipalities.items():
-        coverage = "" if row.coverage is None else f"{row.coverage:.0%}"
+        coverage = "" if row.coverage is None else formats.percent(row.coverage)
         munis.append(
             [
                 key,
@@ -101,8 +125,9 @@ def _municipality_section(result: Result) -> Section:
                 "" if row.max is None else str(row.max),
             ]
         )
-    header = ["Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"]
-    return Section("Municipalities", header, munis)
+    return Section(
+        "municipalities", _("Municipalities"), [_(c) for c in MUNICIPALITY_COLUMNS], munis
+    )
 
 
 def _mentor_section(scenario: Scenario, result: Result) -> Section:
@@ -114,7 +139,7 @@ def _mentor_section(scenario: Scenario, result: Result) -> Section:
     mentors: Rows = []
     for m in scenario.mentors:
         kept, new = load[m.id]
-        status = "on leave" if not m.active else ("not trained" if not m.trained else "")
+        status = _("on leave") if not m.active else (_("not trained") if not m.trained else "")
         mentors.append(
             [
                 m.id,
@@ -122,41 +147,41 @@ def _mentor_section(scenario: Scenario, result: Result) -> Section:
                 str(kept),
                 str(new),
                 str(kept + new),
-                f"{program.posts(kept + new, decimals=None):.2f}",
+                formats.number(program.posts(kept + new, decimals=None)),
                 status,
             ]
         )
     total = sum(k + n for k, n in load.values())
-    mentors.append(
-        ["total", "", "", "", str(total), f"{program.posts(total, decimals=None):.2f}", ""]
-    )
-    header = ["Mentor", "Capacity", "Kept", "New", "Load", "Posts", "Status"]
-    return Section("Mentor load", header, mentors)
+    posts = formats.number(program.posts(total, decimals=None))
+    mentors.append([_("total"), "", "", "", str(total), posts, ""])
+    header = [_("Mentor"), _("Capacity"), _("Kept"), _("New"), _("Load"), _("Posts"), _("Status")]
+    return Section("mentor-load", _("Mentor load"), header, mentors)
 
 
 def _settings_section(scenario: Scenario, result: Result) -> Section:
     """The policy and programme settings that produced the proposal."""
     policy, program = scenario.policy, scenario.program
     weights = ", ".join(f"{k} {v:g}" for k, v in policy.weights.model_dump().items())
+    none = _("none")
     settings: Rows = [
-        ["round date", str(scenario.date)],
-        ["objective", " > ".join(policy.objective)],
-        ["fairness", policy.fairness],
-        ["same gender", policy.same_gender],
-        ["min recovery years", f"{policy.min_recovery_years:g}"],
-        ["max age gap", "none" if policy.max_age_gap is None else str(policy.max_age_gap)],
-        ["weights", weights],
-        ["programme capacity", "none" if program.capacity is None else str(program.capacity)],
-        ["default mentor capacity", str(program.mentor_capacity)],
-        ["post per participant", f"{program.position_per_participant:g}"],
+        [_("round date"), formats.date(scenario.date)],
+        [_("order of goals"), " > ".join(setting_word(x) for x in policy.objective)],
+        [_("fair distribution"), setting_word(policy.fairness)],
+        [_("same gender"), setting_word(policy.same_gender)],
+        [_("min recovery years"), f"{policy.min_recovery_years:g}"],
+        [_("max age gap"), none if policy.max_age_gap is None else str(policy.max_age_gap)],
+        [_("weights"), weights],
+        [_("programme capacity"), none if program.capacity is None else str(program.capacity)],
+        [_("default mentor capacity"), str(program.mentor_capacity)],
+        [_("post per participant"), f"{program.position_per_participant:g}"],
         [
-            "position budget",
-            "none" if program.position_budget is None else f"{program.position_budget:g}",
+            _("position budget"),
+            none if program.position_budget is None else f"{program.position_budget:g}",
         ],
-        ["solver", f"{result.solver} ({result.status})"],
-        ["likematch version", __version__],
+        [_("solver"), f"{result.solver} ({status_word(result.status)})"],
+        [_("likematch version"), __version__],
     ]
-    return Section("Settings", ["Setting", "Value"], settings)
+    return Section("settings", _("Settings"), [_("Setting"), _("Value")], settings)
 
 
 def sections(scenario: Scenario, result: Result) -> list[Section]:
@@ -168,6 +193,12 @@ def sections(scenario: Scenario, result: Result) -> list[Section]:
         _mentor_section(scenario, result),
         _settings_section(scenario, result),
     ]
+
+
+def _intro(scenario: Scenario) -> str:
+    return _("Round of {date}: a proposal for the coordinator, who decides every pair.").format(
+        date=formats.date(scenario.date)
+    )
 
 
 def _summary(result: Result) -> str:
@@ -184,28 +215,27 @@ def to_html(scenario: Scenario, result: Result) -> str:
             if not value:
                 return "<td></td>"
             return "<td><ul>" + "".join(f"<li>{escape(v)}</li>" for v in value) + "</ul></td>"
-        cls = ' class="num"' if value.replace(".", "", 1).isdigit() else ""
+        cls = ' class="num"' if value.replace(".", "", 1).replace(",", "", 1).isdigit() else ""
         return f"<td{cls}>{escape(value)}</td>"
 
-    title = escape(f"Pairing meeting: {scenario.name}")
+    title = escape(_("Pairing meeting: {name}").format(name=scenario.name))
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{current()}"><head><meta charset="utf-8">',
         f"<title>{title}</title><style>{CSS}</style></head><body>",
         f"<h1>{title}</h1>",
-        f'<p class="muted">Round {escape(str(scenario.date))}: a proposal for the '
-        "coordinator, who decides every pair.</p>",
+        f'<p class="muted">{escape(_intro(scenario))}</p>',
         f"<p>{escape(_summary(result))}</p>",
     ]
+    note_word, conflict_word, none_word = _("Note:"), _("Conflict:"), _("None.")
     for note in result.notes:
-        parts.append(f'<p class="muted">Note: {escape(note)}</p>')
+        parts.append(f'<p class="muted">{escape(note_word)} {escape(note)}</p>')
     for conflict in result.conflicts:
-        parts.append(f"<p><strong>Conflict:</strong> {escape(conflict)}</p>")
+        parts.append(f"<p><strong>{escape(conflict_word)}</strong> {escape(conflict)}</p>")
     for section in sections(scenario, result):
-        slug = section.title.split(",")[0].lower().replace(" ", "-")
-        parts.append(f'<section id="{slug}"><h2>{escape(section.title)}</h2>')
+        parts.append(f'<section id="{section.key}"><h2>{escape(section.title)}</h2>')
         if not section.rows:
-            parts.append('<p class="muted">None.</p></section>')
+            parts.append(f'<p class="muted">{escape(none_word)}</p></section>')
             continue
         parts.append("<table><thead><tr>")
         parts += [f"<th>{escape(h)}</th>" for h in section.header]
@@ -226,19 +256,20 @@ def to_markdown(scenario: Scenario, result: Result) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
     lines = [
-        f"# Pairing meeting: {scenario.name}",
+        "# " + _("Pairing meeting: {name}").format(name=scenario.name),
         "",
-        f"Round {scenario.date}: a proposal for the coordinator, who decides every pair.",
+        _intro(scenario),
         "",
         _summary(result),
         "",
     ]
-    lines += [f"*Note: {note}*" for note in result.notes]
-    lines += [f"**Conflict:** {conflict}" for conflict in result.conflicts]
+    note_word, conflict_word = _("Note:"), _("Conflict:")
+    lines += [f"*{note_word} {note}*" for note in result.notes]
+    lines += [f"**{conflict_word}** {conflict}" for conflict in result.conflicts]
     for section in sections(scenario, result):
         lines += ["", f"## {section.title}", ""]
         if not section.rows:
-            lines.append("None.")
+            lines.append(_("None."))
             continue
         lines.append("| " + " | ".join(section.header) + " |")
         lines.append("|" + " --- |" * len(section.header))

@@ -7,7 +7,15 @@ from rich.markup import escape
 from rich.table import Table
 
 from matcher.explain.result import Result
-from matcher.render.wording import fairness_line, floor_text, summary_line
+from matcher.render.wording import (
+    MUNICIPALITY_COLUMNS,
+    fairness_line,
+    floor_text,
+    status_word,
+    summary_line,
+)
+from matcher.text import formats
+from matcher.text.language import gettext as _
 
 TABLE_REASONS = 4  # the table shows the strongest reasons; JSON and reports show all
 
@@ -23,35 +31,39 @@ def render_table(result: Result, console: Console) -> None:
         "no_proposal": "red",
     }[result.status]
     console.print(
-        f"[bold]{escape(result.scenario)}[/]  status [{status_style}]{result.status}[/]"
-        f"  solver {result.solver}  {result.elapsed_s * 1000:.0f} ms",
+        f"[bold]{escape(result.scenario)}[/]  "
+        + _("status {status}").format(status=f"[{status_style}]{status_word(result.status)}[/]")
+        + "  "
+        + _("solver {solver}").format(solver=result.solver)
+        + f"  {result.elapsed_s * 1000:.0f} ms",
         highlight=False,
     )
     console.print(summary_line(result.metrics, prose=False), highlight=False)
 
-    pairs = Table(title="Pairs", title_justify="left", show_lines=False)
-    pairs.add_column("Participant", no_wrap=True)
-    pairs.add_column("Mentor", no_wrap=True)
+    pairs = Table(title=_("Pairs"), title_justify="left", show_lines=False)
+    pairs.add_column(_("Participant"), no_wrap=True)
+    pairs.add_column(_("Mentor"), no_wrap=True)
     pairs.add_column("", no_wrap=True)
-    pairs.add_column("Score", justify="right", no_wrap=True)
-    pairs.add_column("Reasons")
+    pairs.add_column(_("Score"), justify="right", no_wrap=True)
+    pairs.add_column(_("Reasons"))
+    kept, new = _("kept"), _("new")
     for pair in result.pairs:
         pairs.add_row(
             escape(pair.participant),
             escape(pair.mentor),
-            "kept" if pair.existing else "[bold green]new[/]",
-            f"{pair.score:.2f}",
+            kept if pair.existing else f"[bold green]{new}[/]",
+            formats.number(pair.score),
             escape("; ".join(pair.reasons[:TABLE_REASONS])),
         )
     console.print(pairs)
 
     if result.unmatched:
-        waiting = Table(title="Waiting", title_justify="left")
-        waiting.add_column("Participant", no_wrap=True)
-        waiting.add_column("Why")
+        waiting = Table(title=_("Waiting"), title_justify="left")
+        waiting.add_column(_("Participant"), no_wrap=True)
+        waiting.add_column(_("Why"))
         helps = any(person.would_match_if for person in result.unmatched)
         if helps:
-            waiting.add_column("Would match if")
+            waiting.add_column(_("Would get a mentor if"))
         for person in result.unmatched:
             cells = [person.participant, "; ".join(person.reasons)]
             if helps:
@@ -59,23 +71,24 @@ def render_table(result: Result, console: Console) -> None:
             waiting.add_row(*(escape(c) for c in cells))
         console.print(waiting)
 
-    munis = Table(title="Municipalities", title_justify="left")
-    for column in ("Municipality", "Active", "New", "Waiting", "Coverage", "Min", "Max"):
-        munis.add_column(column, justify="left" if column == "Municipality" else "right")
+    munis = Table(title=_("Municipalities"), title_justify="left")
+    for i, column in enumerate(MUNICIPALITY_COLUMNS):
+        munis.add_column(_(column), justify="left" if i == 0 else "right")
     for key, row in result.municipalities.items():
         munis.add_row(
             escape(key),
             str(row.active),
             str(row.new),
             str(row.waiting),
-            "" if row.coverage is None else f"{row.coverage:.0%}",
+            "" if row.coverage is None else formats.percent(row.coverage),
             floor_text(row),
             "" if row.max is None else str(row.max),
         )
     console.print(munis)
     if result.fairness is not None:
         console.print(fairness_line(result), highlight=False)
+    note_word, conflict_word = _("note:"), _("conflict:")
     for note in result.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+        console.print(f"[yellow]{note_word}[/] {escape(note)}", highlight=False)
     for conflict in result.conflicts:
-        console.print(f"[red]conflict:[/] {escape(conflict)}", highlight=False)
+        console.print(f"[red]{conflict_word}[/] {escape(conflict)}", highlight=False)

@@ -5,28 +5,76 @@ page never word the same thing differently."""
 from __future__ import annotations
 
 from matcher.explain.result import Metrics, MunicipalityRow, Result
+from matcher.text import formats
+from matcher.text.language import N_
+from matcher.text.language import gettext as _
+
+#: The municipality table's columns, on the screen and in the report.
+MUNICIPALITY_COLUMNS = (
+    N_("Municipality"),
+    N_("Active"),
+    N_("New"),
+    N_("Waiting"),
+    N_("Coverage"),
+    N_("Min"),
+    N_("Max"),
+)
+_STATUS = {
+    "optimal": N_("optimal"),
+    "feasible": N_("feasible, not proven best"),
+    "infeasible": N_("infeasible"),
+    "no_proposal": N_("no proposal"),
+}
+
+
+#: Settings' values in words (fairness modes, the same-gender rule, the objective's levels).
+_SETTING_WORDS = {
+    "none": N_("none"),
+    "quotas": N_("quotas"),
+    "proportional": N_("proportional shares"),
+    "maxmin": N_("lowest coverage first"),
+    "required": N_("required"),
+    "preferred": N_("preferred"),
+    "ignore": N_("ignored"),
+    "coverage": N_("coverage"),
+    "fairness": N_("fairness"),
+    "priority": N_("priority"),
+    "quality": N_("quality"),
+}
+
+
+def setting_word(value: str) -> str:
+    """A setting's value in words (as written if it has none)."""
+    word = _SETTING_WORDS.get(value)
+    return value if word is None else _(word)
+
+
+def status_word(status: str) -> str:
+    """A result's status in words."""
+    return _(_STATUS[status])
 
 
 def summary_line(metrics: Metrics, *, prose: bool) -> str:
     """The round in one line: pairs (new and kept), waiting, mean score and mentor posts
     used; `prose` makes it a sentence (the report), else a line of clauses (the table)."""
     m = metrics
+    posts = formats.number(m.positions_used, 2).rstrip("0").rstrip(",.")
     clauses = [
-        f"{m.matched} of {m.eligible} participants with consent in a pair "
-        f"({m.new} new, {m.existing} kept)",
-        f"{m.waiting} waiting",
-        f"mean score {m.mean_score:.2f}",
+        _(
+            "{matched} of {eligible} participants with consent in a pair ({new} new, {kept} kept)"
+        ).format(matched=m.matched, eligible=m.eligible, new=m.new, kept=m.existing),
+        _("{waiting} waiting").format(waiting=m.waiting),
+        _("mean score {score}").format(score=formats.number(m.mean_score)),
+        _("mentor posts used: {posts}").format(posts=posts),
     ]
-    if prose:
-        return "; ".join([*clauses, f"mentor posts used {m.positions_used:g}"]) + "."
-    return ", ".join([*clauses, f"mentor posts used: {m.positions_used:g}"])
+    return ("; ".join(clauses) + ".") if prose else ", ".join(clauses)
 
 
 def floor_text(row: MunicipalityRow) -> str:
     """A municipality's floor as stated, and what it was capped to (rule 8) if lower."""
     floor = "" if row.min is None else str(row.min)
     if row.min_enforced is not None and row.min_enforced != row.min:
-        floor += f" (capped to {row.min_enforced})"
+        floor += " " + _("(capped to {enforced})").format(enforced=row.min_enforced)
     return floor
 
 
@@ -35,9 +83,15 @@ def fairness_line(result: Result) -> str:
     f = result.fairness
     if f is None:
         return ""
-    lowest = "n/a" if f.lowest_coverage is None else f"{f.lowest_coverage:.0%}"
-    return (
-        f"Fairness {f.mode}: lowest municipality coverage {lowest}; price against none: "
-        f"{f.price_coverage} pairs, {f.price_priority} priority points, "
-        f"{f.price_quality:+.3f} total score."
+    lowest = "-" if f.lowest_coverage is None else formats.percent(f.lowest_coverage)
+    return _(
+        "Fair distribution ({mode}): the lowest coverage of a municipality is {lowest}. "
+        "Compared with no fair distribution, it costs {pairs} pairs, {points} priority "
+        "points and {score} in total score."
+    ).format(
+        mode=setting_word(f.mode),
+        lowest=lowest,
+        pairs=f.price_coverage,
+        points=f.price_priority,
+        score=formats.number(f.price_quality, 3, sign=True),
     )
