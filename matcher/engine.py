@@ -15,6 +15,8 @@ from matcher.explain.resolver import MAX_SOLVES, OutOfTimeError, Resolver, WorkB
 from matcher.explain.result import Code, FairnessSummary, Result
 from matcher.explain.stability import previous_note
 from matcher.model.scenario import Scenario
+from matcher.text.language import gettext as _
+from matcher.text.language import ngettext
 from matcher.text.messages import words
 from solvers import NoSolutionError, Options, Solution, Solver, get_solver
 from solvers.conflicts import ConstraintKey, conflicting_constraints
@@ -29,19 +31,26 @@ def describe_constraint(built: Built, key: ConstraintKey) -> str:
     scenario, problem = built.scenario, built.problem
     kind, index = key.kind, key.index
     if kind == "capacity":
-        return f"program.capacity {scenario.program.capacity} (rule 1)"
+        return _("program.capacity {capacity} (rule 1)").format(capacity=scenario.program.capacity)
     if kind == "budget":
-        return f"program.position_budget {scenario.program.position_budget:g} (rule 1)"
+        return _("program.position_budget {posts} (rule 1)").format(
+            posts=f"{scenario.program.position_budget:g}"
+        )
     if kind == "required":
         p, m = problem.edge_p[index], problem.edge_m[index]
-        return f"locks.require {built.enc.participant_ids[p]}-{built.enc.mentor_ids[m]} (rule 6)"
+        return _("locks.require {pair} (rule 6)").format(
+            pair=f"{built.enc.participant_ids[p]}-{built.enc.mentor_ids[m]}"
+        )
     group = problem.groups[index]
     muni = scenario.municipality_list()[index]
     if kind == "lower":
         floor = built.floors[muni.id]
-        capped = "" if floor.enforced == floor.stated else f", capped to {floor.enforced}"
-        return f"municipality {muni.id} min {floor.stated}{capped} (rule 8)"
-    return f"municipality {group.key} max {muni.max} (rule 8)"
+        if floor.enforced == floor.stated:
+            return _("municipality {id} min {min} (rule 8)").format(id=muni.id, min=floor.stated)
+        return _("municipality {id} min {min}, capped to {enforced} (rule 8)").format(
+            id=muni.id, min=floor.stated, enforced=floor.enforced
+        )
+    return _("municipality {id} max {max} (rule 8)").format(id=group.key, max=muni.max)
 
 
 def diagnose(built: Built) -> list[str]:
@@ -49,8 +58,8 @@ def diagnose(built: Built) -> list[str]:
     keys = conflicting_constraints(built.problem)
     conflicts = [describe_constraint(built, k) for k in keys]
     if not conflicts:
-        return ["the hard rules cannot all hold"]
-    conflicts.append("together with mentor capacities and one mentor per participant (rule 1)")
+        return [_("the hard rules cannot all hold")]
+    conflicts.append(_("together with mentor capacities and one mentor per participant (rule 1)"))
     return conflicts
 
 
@@ -127,7 +136,7 @@ def _explain(result: Result, built: Built, solution: Solution, resolver: Resolve
         fairness: FairnessSummary | None = fairness_summary(result, built, resolver)
     except OutOfTimeError:
         fairness = None
-        notes.append("the time limit left no time for the price of fairness")
+        notes.append(_("the time limit left no time for the price of fairness"))
     others = alternatives(built, solution, resolver)
     index = built.enc.participant_index
     waiting = [
@@ -150,11 +159,23 @@ def _explain(result: Result, built: Built, solution: Solution, resolver: Resolve
         for w in result.unmatched
     ]
     if budget.skipped:
-        cause = (
-            "stopped at the time limit" if budget.timed_out else "cover part of this large round"
-        )
-        who = "1 person has" if budget.skipped == 1 else f"{budget.skipped} people have"
-        notes.append(f"explanations by re-solving {cause}: {who} no alternatives or would_match_if")
+        if budget.timed_out:
+            text = ngettext(
+                "explanations stopped at the time limit: {n} person has no alternatives or "
+                "would_match_if",
+                "explanations stopped at the time limit: {n} people have no alternatives or "
+                "would_match_if",
+                budget.skipped,
+            )
+        else:
+            text = ngettext(
+                "explanations cover part of this large round: {n} person has no alternatives "
+                "or would_match_if",
+                "explanations cover part of this large round: {n} people have no "
+                "alternatives or would_match_if",
+                budget.skipped,
+            )
+        notes.append(text.format(n=budget.skipped))
     return result.model_copy(
         update={
             "pairs": pairs,

@@ -75,7 +75,7 @@ def test_require_and_forbid_of_the_same_pair(
     result = solve_checked(data)
     assert result.status == "infeasible"
     (conflict,) = result.conflicts
-    assert "locks.require P1-M1" in conflict and "locks.forbid" in conflict
+    assert "locks.require P1-M1" in conflict and "forbidden by the coordinator" in conflict
 
 
 def test_two_requires_beyond_a_mentors_capacity(

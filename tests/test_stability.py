@@ -96,7 +96,7 @@ def test_changed_pairs_name_their_cause() -> None:
     (note,) = [n for n in result.notes if "previous proposal" in n]
     assert note.startswith("kept 1 of 5 pairs of the previous proposal; ")
     assert "P2 changed (M2 before, now " in note
-    assert "because forbidden by the coordinator (locks.forbid) (rule 6)" in note
+    assert "because forbidden by the coordinator (rule 6)" in note
     assert "P9 changed (M3 before) because P9 is no longer in the scenario" in note
     assert "M9 is no longer in the scenario" in note
     assert "because gender does not fit" in note
@@ -113,7 +113,7 @@ def test_keeping_a_pair_that_costs_quality_says_so() -> None:
     (note,) = [n for n in result.notes if "previous proposal" in n]
     assert "P1 changed (M2 before, now with M1) because keeping it costs total score -" in note
     quick = matcher.solve(matcher.validate(data), previous=[("P1", "M2")], explain=False)
-    assert "because keeping it would cost a higher-ranked objective" in quick.notes[-1]
+    assert "because keeping it would cost a higher-ranked goal" in quick.notes[-1]
 
 
 def test_same_previous_same_output() -> None:

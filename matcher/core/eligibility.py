@@ -12,33 +12,39 @@ import numpy as np
 from matcher.core.encoding import PREF_ANY, PREF_SAME, BoolArray, Encoded, IntArray
 from matcher.model.scenario import Policy
 from matcher.model.vocabulary import GENDERS
+from matcher.text.language import gettext
+from matcher.text.messages import RULE_TEXTS
 
 
 @dataclass(frozen=True)
 class Rule:
-    """One hard rule as explanations name it."""
+    """One hard rule as explanations name it (its words are in `RULE_TEXTS`)."""
 
     key: str
     number: int
-    text: str  # why a mentor fails it, in plain words
+
+    @property
+    def text(self) -> str:
+        """Why a mentor fails the rule, in plain words of the current language."""
+        return gettext(RULE_TEXTS[self.key])
 
     @property
     def cited(self) -> str:
         """Why a mentor fails the rule, with its number: the one wording of a failed rule."""
-        return f"{self.text} (rule {self.number})"
+        return gettext("{rule} (rule {number})").format(rule=self.text, number=self.number)
 
 
 RULES: tuple[Rule, ...] = (
-    Rule("consent", 9, "participant has no recorded consent"),
-    Rule("on_leave", 2, "mentor is on leave (active: false)"),
-    Rule("untrained", 2, "mentor has not completed training"),
-    Rule("recovery", 2, "mentor has fewer recovery years than the policy's minimum"),
-    Rule("gender", 3, "gender does not fit (same_gender or prefers.mentor_gender)"),
-    Rule("age_gap", 4, "age gap above the limit"),
-    Rule("serves", 5, "mentor does not serve the participant's municipality"),
-    Rule("excluded", 6, "excluded by the participant (exclude_mentors)"),
-    Rule("forbidden", 6, "forbidden by the coordinator (locks.forbid)"),
-    Rule("released", 7, "released pair is not proposed again"),
+    Rule("consent", 9),
+    Rule("on_leave", 2),
+    Rule("untrained", 2),
+    Rule("recovery", 2),
+    Rule("gender", 3),
+    Rule("age_gap", 4),
+    Rule("serves", 5),
+    Rule("excluded", 6),
+    Rule("forbidden", 6),
+    Rule("released", 7),
 )
 RULE_BY_KEY = {rule.key: rule for rule in RULES}
 

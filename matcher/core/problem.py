@@ -19,6 +19,7 @@ from matcher.core.encoding import BoolArray, Encoded, IntArray, encode
 from matcher.core.priority import Priority, priorities
 from matcher.core.scoring import BlockScorer, Scores, quality_units, score_pairs
 from matcher.model.scenario import Program, Scenario
+from matcher.text.language import gettext as _
 from solvers.base import Group, Problem
 
 ROW_CHUNK = 2_000  # participants per block when building the eligibility mask
@@ -218,17 +219,22 @@ def _required_edges(
     ).tolist()
     required, conflicts = [], []
     for (pid, mid), (p, m), e in zip(scenario.locks.require, locks, found, strict=True):
-        what = f"locks.require {pid}-{mid}"
         if kept.get(p) == m:
             continue
         if p in kept:
-            other = enc.mentor_ids[kept[p]]
-            conflicts.append(f"{what} conflicts with the active pair {pid}-{other} (rule 7)")
+            conflicts.append(
+                _("locks.require {pair} conflicts with the active pair {active} (rule 7)").format(
+                    pair=f"{pid}-{mid}", active=f"{pid}-{enc.mentor_ids[kept[p]]}"
+                )
+            )
         elif e >= 0:
             required.append(e)
         else:
-            broken = failed_rules_text(enc, scenario.policy, p, m)
-            conflicts.append(f"{what} breaks a hard rule: {broken}")
+            conflicts.append(
+                _("locks.require {pair} breaks a hard rule: {rules}").format(
+                    pair=f"{pid}-{mid}", rules=failed_rules_text(enc, scenario.policy, p, m)
+                )
+            )
     return np.array(sorted(set(required)), dtype=np.int64), conflicts + _forbidden_kept(scenario)
 
 
@@ -243,15 +249,18 @@ def _forbidden_kept(scenario: Scenario) -> list[str]:
             continue
         pid, mid = pair.participant, pair.mentor
         if (pid, mid) in forbidden:
-            why = f"locks.forbid {pid}-{mid}"
+            text = _(
+                "locks.forbid {pair} names the active pair {pair}, which is kept unless "
+                "released (rules 6 and 7): release it or drop the exclusion"
+            )
         elif mid in excluded.get(pid, set()):
-            why = f"{pid}'s exclude_mentors"
+            text = _(
+                "{participant}'s exclude_mentors names the active pair {pair}, which is kept "
+                "unless released (rules 6 and 7): release it or drop the exclusion"
+            )
         else:
             continue
-        conflicts.append(
-            f"{why} names the active pair {pid}-{mid}, which is kept unless "
-            f"released (rules 6 and 7): release it or drop the exclusion"
-        )
+        conflicts.append(text.format(pair=f"{pid}-{mid}", participant=pid))
     return conflicts
 
 
@@ -277,8 +286,10 @@ def _kept_load(enc: Encoded, kept_pairs: list[tuple[int, int]], notes: list[str]
     load = np.bincount([m for _, m in kept_pairs], minlength=enc.n_mentors).astype(np.int64)
     for m in np.flatnonzero(load > enc.m_capacity):
         notes.append(
-            f"mentor {enc.mentor_ids[m]} already has {load[m]} active pairs, "
-            f"above capacity {enc.m_capacity[m]}: no new pairs"
+            _(
+                "mentor {mentor} already has {pairs} active pairs, above capacity {capacity}: "
+                "no new pairs"
+            ).format(mentor=enc.mentor_ids[m], pairs=load[m], capacity=enc.m_capacity[m])
         )
     return load
 
@@ -291,8 +302,10 @@ def _place_caps(program: Program, n_kept: int, notes: list[str]) -> tuple[int | 
         capacity = max(program.capacity - n_kept, 0)
         if n_kept > program.capacity:
             notes.append(
-                f"{n_kept} active pairs already exceed programme capacity "
-                f"{program.capacity}: no new pairs"
+                _(
+                    "{pairs} active pairs already exceed programme capacity {capacity}: "
+                    "no new pairs"
+                ).format(pairs=n_kept, capacity=program.capacity)
             )
     budget = None
     places = program.budget_places()
@@ -300,8 +313,9 @@ def _place_caps(program: Program, n_kept: int, notes: list[str]) -> tuple[int | 
         budget = max(places - n_kept, 0)
         if n_kept > places:
             notes.append(
-                f"{n_kept} active pairs already exceed the position budget "
-                f"{program.position_budget:g}: no new pairs"
+                _(
+                    "{pairs} active pairs already exceed the position budget {posts}: no new pairs"
+                ).format(pairs=n_kept, posts=f"{program.position_budget:g}")
             )
     return capacity, budget
 
@@ -331,8 +345,10 @@ def _groups(
             upper = max(muni.max - have, 0)
             if have > muni.max:
                 notes.append(
-                    f"{muni.id}: {have} active pairs already exceed max {muni.max}: "
-                    "no new pairs there"
+                    _(
+                        "{municipality}: {pairs} active pairs already exceed max {max}: "
+                        "no new pairs there"
+                    ).format(municipality=muni.id, pairs=have, max=muni.max)
                 )
         lower = 0
         if muni.min is not None:
@@ -344,8 +360,10 @@ def _groups(
             floors[muni.id] = Floor(muni.min, enforced, reachable)
             if enforced < muni.min:
                 notes.append(
-                    f"{muni.id}: min {muni.min} capped to {enforced}, all it can reach "
-                    "on its own under the other rules"
+                    _(
+                        "{municipality}: min {min} capped to {enforced}, all it can reach on "
+                        "its own under the other rules"
+                    ).format(municipality=muni.id, min=muni.min, enforced=enforced)
                 )
             lower = max(enforced - have, 0)
         target = round((muni.share or 0.0) * SHARE_UNITS) if use_shares else int(consenting[g])

@@ -9,6 +9,7 @@ from matcher.core.eligibility import failed_rules_text
 from matcher.core.problem import Built, find_edges
 from matcher.explain.alternatives import BREAKS_RULE, regret_of, regret_summary
 from matcher.explain.resolver import OutOfTimeError, Resolver
+from matcher.text.language import gettext as _
 from solvers.base import Solution
 
 
@@ -24,16 +25,20 @@ def _why_changed(
     pid, mid = pair
     p_index, m_index = enc.participant_index, enc.mentor_index
     if pid not in p_index:
-        return f"{pid} is no longer in the scenario"
+        return _("{id} is no longer in the scenario").format(id=pid)
     if mid not in m_index:
-        return f"{mid} is no longer in the scenario"
+        return _("{id} is no longer in the scenario").format(id=mid)
     p, m = p_index[pid], m_index[mid]
     kept = dict(built.kept)
     if p in kept:
-        return f"{pid} has an active pair with {enc.mentor_ids[kept[p]]}"
+        return _("{participant} has an active pair with {mentor}").format(
+            participant=pid, mentor=enc.mentor_ids[kept[p]]
+        )
     locks = [e for e in problem.required.tolist() if problem.edge_p[e] == p]
     if locks:
-        return f"{pid} is locked to {enc.mentor_ids[problem.edge_m[locks[0]]]}"
+        return _("{participant} is locked to {mentor}").format(
+            participant=pid, mentor=enc.mentor_ids[problem.edge_m[locks[0]]]
+        )
     edge = find_edges(
         problem.edge_p,
         problem.edge_m,
@@ -42,7 +47,7 @@ def _why_changed(
         np.array([m], dtype=np.int64),
     )
     if edge[0] < 0:
-        return failed_rules_text(enc, scenario.policy, p, m) or "no longer allowed"
+        return failed_rules_text(enc, scenario.policy, p, m) or _("no longer allowed")
     load = built.load_with(solution.chosen)[m]
     took = [
         e
@@ -51,20 +56,20 @@ def _why_changed(
     ]
     if took and load >= built.enc.m_capacity[m]:
         other = enc.participant_ids[problem.edge_p[took[0]]]
-        return f"{mid}'s place went to the locked pair {other}-{mid}"
+        return _("{mentor}'s place went to the locked pair {pair}").format(
+            mentor=mid, pair=f"{other}-{mid}"
+        )
     if resolver is not None and resolver.affords(1):
         try:
             resolver.take()
-            regret, _ = regret_of(problem, solution, int(edge[0]), resolver)
+            regret, _lifted = regret_of(problem, solution, int(edge[0]), resolver)
         except OutOfTimeError:
             pass
         else:
-            return (
-                f"keeping it {BREAKS_RULE.text()}"
-                if regret is None
-                else f"keeping it costs {regret_summary(regret).text()}"
-            )
-    return "keeping it would cost a higher-ranked objective"
+            if regret is None:
+                return _("keeping it {breaks}").format(breaks=BREAKS_RULE.text())
+            return _("keeping it costs {cost}").format(cost=regret_summary(regret).text())
+    return _("keeping it would cost a higher-ranked goal")
 
 
 def previous_note(
@@ -78,16 +83,19 @@ def previous_note(
     partner = {p: m for p, m in now}
     unique = sorted(set(previous))
     changed = [pair for pair in unique if pair not in now]
-    parts = [f"kept {len(unique) - len(changed)} of {len(unique)} pairs of the previous proposal"]
+    parts = [
+        _("kept {kept} of {pairs} pairs of the previous proposal").format(
+            kept=len(unique) - len(changed), pairs=len(unique)
+        )
+    ]
     for pair in changed:
         pid, mid = pair
-        where = (
-            f", now with {partner[pid]}"
-            if pid in partner
-            else ", now waiting"
-            if pid in enc.participant_ids
-            else ""
-        )
         why = _why_changed(built, solution, pair, set(unique), resolver)
-        parts.append(f"{pid} changed ({mid} before{where}) because {why}")
+        if pid in partner:
+            text = _("{participant} changed ({before} before, now with {now}) because {why}")
+        elif pid in enc.participant_ids:
+            text = _("{participant} changed ({before} before, now waiting) because {why}")
+        else:
+            text = _("{participant} changed ({before} before) because {why}")
+        parts.append(text.format(participant=pid, before=mid, now=partner.get(pid), why=why))
     return "; ".join(parts)
