@@ -4,6 +4,7 @@ mean the contract's values; a scenario written in Norwegian solves as its Englis
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -164,3 +165,14 @@ def test_a_spreadsheet_boolean_that_is_no_word_is_refused() -> None:
 def test_the_norwegian_example_solves_from_the_command_line() -> None:
     result = CliRunner().invoke(app, ["solve", str(NORWEGIAN)])
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("cell", ["2026-09-01", "01.09.2026", "1.9.2026", "01.09.26", "1.9.26"])
+def test_common_norwegian_date_forms(cell: str) -> None:
+    # ISO text is left for pydantic to parse (it words the errors of impossible dates)
+    assert dt.date.fromisoformat(str(convert_cell(cell, "date"))) == dt.date(2026, 9, 1)
+
+
+def test_a_date_in_no_known_form_names_the_forms() -> None:
+    with pytest.raises(CellError, match=r"2026-09-01, 01\.09\.2026, 1\.9\.2026 or 01\.09\.26"):
+        convert_cell("1/9/2026", "date")

@@ -20,7 +20,10 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _TRUE = frozenset({"true", "yes", "1", "ja", "x", "sant"})
 _FALSE = frozenset({"false", "no", "0", "nei", "usant"})
 _NAME_LIKE = re.compile(r"[a-z_][a-z0-9_.]{0,60}")
-_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
+_DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: The date forms a cell may hold, as messages name them.
+DATE_FORMS = "2026-09-01, 01.09.2026, 1.9.2026 or 01.09.26"
 _MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
@@ -124,16 +127,20 @@ def _date(value: object) -> dt.date | str:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise CellError("expected a date (YYYY-MM-DD), found a number")
+        raise CellError(f"expected a date ({DATE_FORMS}), found a number")
     dotted = _DOTTED_DATE.fullmatch(value)
     if dotted:
         day, month, year = (int(g) for g in dotted.groups())
         try:
-            return dt.date(year, month, day)
+            return dt.date(year + 2000 if year < 100 else year, month, day)
         except ValueError:
-            raise CellError("not a valid date") from None
+            raise CellError(f"not a valid date (write it as {DATE_FORMS})") from None
     midnight = _MIDNIGHT.fullmatch(value)
-    return midnight.group(1) if midnight else value  # pydantic parses or says why not
+    if midnight:
+        return midnight.group(1)
+    if not _ISO_DATE.fullmatch(value):
+        raise CellError(f"expected a date such as {DATE_FORMS}")
+    return value  # pydantic parses it, or says why it is no date (2026-02-30)
 
 
 def _list(value: object) -> list[str]:
