@@ -295,8 +295,13 @@ def test_levels_follow_the_fairness_mode(scenario_dict: Data) -> None:
         ({"trained": False}, {}, {}, "mentor has not completed the training (rule 2)"),
         ({"recovery_years": 1}, {}, {}, "years in recovery than the policy's minimum (rule 2)"),
         ({"gender": "male"}, {}, {}, "(rule 3)"),
-        ({"age": 70}, {"prefers": {"max_age_gap": 10}}, {}, "the age gap is above the limit (rule 4)"),
-        ({"serves": ["south"]}, {}, {}, "does not take participants from the participant's municipality (rule 5)"),
+        ({"age": 70}, {"prefers": {"max_age_gap": 10}}, {}, "age gap is above the limit (rule 4)"),
+        (
+            {"serves": ["south"]},
+            {},
+            {},
+            "participants from the participant's municipality (rule 5)",
+        ),
         ({}, {"exclude_mentors": ["M1"]}, {}, "excluded by the participant (rule 6)"),
         (
             {},

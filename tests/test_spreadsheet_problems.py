@@ -243,3 +243,20 @@ def test_yaml_and_json_loading_is_unchanged(tmp_path: Path) -> None:
     folder.mkdir()
     assert "is a folder" in one_problem(folder)
     assert one_problem(tmp_path / "absent.xlsx") == "no such file"
+
+
+def test_every_problem_of_a_row_at_once(tmp_path: Path, scenario_dict: Data) -> None:
+    path = workbook(tmp_path, scenario_dict)
+
+    def spoil(wb: Workbook) -> None:
+        put(wb, "participants", 2, "gender", "alien")
+        put(wb, "participants", 2, "age", 7)
+        put(wb, "participants", 2, "substances", "tobacco;alkohol")
+
+    found = problems(edit(path, spoil))
+    assert [p.split(": ", 1)[0] for p in found] == [
+        "sheet participants, row 2 (P1), column gender (B)",
+        "sheet participants, row 2 (P1), column age (C)",
+        "sheet participants, row 2 (P1), column substances (H), item 1",
+    ]
+    assert found[0].endswith("(or in Norwegian: kvinne, mann or annet)")

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from matcher.model.aliases import language_code
+from matcher.model.aliases import canonical, language_code
 from matcher.model.errors import Finding, Loc, key_name
 from matcher.model.ids import id_key, shown_id
 from matcher.model.scenario import Municipality, Scenario
@@ -162,6 +163,40 @@ def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
                         "unknown language; write its name (norsk, engelsk, arabisk) or its "
                         "two-letter code (no, en, ar)",
                     )
+
+
+def check_left_out(
+    scenario: Scenario, data: dict[str, Any], left_out: dict[str, set[int]], faulty: set[Loc]
+) -> list[Finding]:
+    """The vocabulary problems of records left out for a shape error elsewhere in them,
+    so that one pass reports every problem of a row (fields with an error of their own,
+    in `faulty`, are not checked twice)."""
+    extra = scenario.vocabulary
+    allowed = {name: set(values) | set(getattr(extra, name)) for name, values in CLOSED.items()}
+    found: list[Finding] = []
+    for kind, fields in _PEOPLE_FIELDS.items():
+        records = data.get(kind)
+        if not isinstance(records, list):
+            continue
+        for i in sorted(left_out.get(kind, set())):
+            record = records[i] if i < len(records) else None
+            if not isinstance(record, dict):
+                continue
+            for name in fields:
+                values = record.get(name)
+                if (kind, i, name) in faulty or not isinstance(values, list):
+                    continue
+                for j, value in enumerate(values):
+                    if isinstance(value, str) and canonical(name, value) not in allowed[name]:
+                        found.append(
+                            Finding.at(
+                                (kind, i, name, j),
+                                f"unknown value; allowed: {', '.join(sorted(allowed[name]))}"
+                                " (extend under vocabulary:)",
+                                data,
+                            )
+                        )
+    return found
 
 
 def _check_duplicates(

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from matcher.model.checks import Partial, check_scenario
+from matcher.model.checks import Partial, check_left_out, check_scenario
 from matcher.model.errors import Finding, ScenarioError, key_name
 from matcher.model.scenario import Scenario, allowed_keys
 
@@ -21,6 +21,11 @@ from matcher.model.scenario import Scenario, allowed_keys
 MAX_DEPTH = 32
 _MAPPING = re.compile(r"valid dictionary or instance of \w+")
 _TUPLE = "input should be a valid tuple"
+#: The Norwegian words a closed choice also takes, as its error message names them.
+_NORWEGIAN_WORDS = {
+    "gender": "kvinne, mann or annet",
+    "mentor_gender": "samme, kvinne, mann, annet or uansett",
+}
 
 
 def _pydantic_problems(error: ValidationError, data: Any) -> list[Finding]:
@@ -40,6 +45,8 @@ def _pydantic_problems(error: ValidationError, data: Any) -> list[Finding]:
             message = _MAPPING.sub("mapping of keys (key: value)", text[0].lower() + text[1:])
             if message == _TUPLE:
                 message = "expected a pair [participant, mentor]"
+            if kind == "literal_error" and loc and loc[-1] in _NORWEGIAN_WORDS:
+                message += f" (or in Norwegian: {_NORWEGIAN_WORDS[str(loc[-1])]})"
         # Pydantic adds the tuple index of lock pairs and function names to locs.
         loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
         problems.append(Finding.at(tuple(loc), message, data))
@@ -66,8 +73,10 @@ def _partial_problems(error: ValidationError, data: dict[str, Any]) -> list[Find
     left at its default."""
     bad: dict[str, set[int]] = {}
     drop: set[str] = set()
+    faulty: set[tuple[str | int, ...]] = set()
     for item in error.errors(include_input=False, include_url=False):
         loc = item["loc"]
+        faulty.add(tuple(loc[:3]))
         if loc and loc[0] in _RECORDS and len(loc) > 1 and isinstance(loc[1], int):
             bad.setdefault(str(loc[0]), set()).add(loc[1])
         elif loc[:1] == ("locks",) and len(loc) > 2 and isinstance(loc[2], int):
@@ -106,7 +115,8 @@ def _partial_problems(error: ValidationError, data: dict[str, Any]) -> list[Find
         scenario = Scenario.model_validate(rest)
     except ValidationError:
         return []
-    return check_scenario(scenario, partial)
+    left_out = {kind: indices for kind, indices in bad.items() if kind not in drop}
+    return check_scenario(scenario, partial) + check_left_out(scenario, data, left_out, faulty)
 
 
 def nesting_depth(data: Any) -> int:
