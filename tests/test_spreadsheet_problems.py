@@ -259,4 +259,4 @@ def test_every_problem_of_a_row_at_once(tmp_path: Path, scenario_dict: Data) -> 
         "sheet participants, row 2 (P1), column age (C)",
         "sheet participants, row 2 (P1), column substances (H), item 1",
     ]
-    assert found[0].endswith("(or in Norwegian: kvinne, mann or annet)")
+    assert found[0].endswith("(or in Norwegian: kvinne, mann, annet)")

@@ -410,7 +410,7 @@ def test_shape_and_reference_problems_are_reported_together(scenario_dict: Data)
     assert found == [
         "program.capacity: input should be greater than or equal to 0",
         "mentors[2] (M3).gender: input should be 'female', 'male' or 'other' "
-        "(or in Norwegian: kvinne, mann or annet)",
+        "(or in Norwegian: kvinne, mann, annet)",
         "participants[1] (P2).age: input should be a valid integer, unable to parse string "
         "as an integer",
         "participants[2] (P3).substances[0]: unknown value; allowed: alcohol, "

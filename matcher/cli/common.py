@@ -20,6 +20,7 @@ from rich.markup import escape
 from matcher.io.files import OutputError, write_text
 from matcher.model.errors import Finding, ScenarioError
 from matcher.text.language import LanguageError, choose, set_language
+from matcher.text.language import gettext as _
 
 DEFAULT_SOLVER = "auto"
 EXIT_INVALID = 2
@@ -62,20 +63,22 @@ def use_language(option: str | None) -> None:
 
 def fail(message: str, code: int = EXIT_INVALID) -> NoReturn:
     """Say what is wrong on stderr, in one place, and leave with `code` (no traceback)."""
-    err.print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
+    word = _("error:")
+    err.print(f"[bold red]{word}[/] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def wrote(path: Path) -> None:
     """Tell the user where the output went (stderr, so stdout stays clean)."""
-    err.print(f"wrote {escape(str(path))}")
+    err.print(escape(_("wrote {path}").format(path=path)))
 
 
 def parse_pair(option: str, text: str) -> tuple[str, str]:
     """`P01=M01` -> ('P01', 'M01'), as `--lock` and `--forbid` take pairs."""
     participant, sep, mentor = text.partition("=")
     if not sep or not participant.strip() or not mentor.strip():
-        raise ScenarioError([Finding(option, f"expected PARTICIPANT=MENTOR, got '{text}'")])
+        expected = _("expected PARTICIPANT=MENTOR, got '{text}'").format(text=text)
+        raise ScenarioError([Finding(option, expected)])
     return participant.strip(), mentor.strip()
 
 

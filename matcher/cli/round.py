@@ -37,6 +37,7 @@ from matcher.model.scenario import scenario_schema
 from matcher.render.privacy import for_sharing, summary
 from matcher.render.report import to_html, to_markdown
 from matcher.render.table import render_table
+from matcher.text.language import gettext as _
 from solvers import OptionsError, UnknownSolverError
 
 
@@ -134,10 +135,16 @@ def exit_if_infeasible(result: matcher.Result) -> None:
     """Exit 3 naming the conflicting rules, or 4 when the solver found no proposal, after
     the output was written."""
     if result.status == "infeasible":
-        fail("infeasible: the hard rules conflict: " + "; ".join(result.conflicts), EXIT_INFEASIBLE)
+        conflicts = "; ".join(result.conflicts)
+        fail(
+            _("infeasible: the hard rules conflict: {conflicts}").format(conflicts=conflicts),
+            EXIT_INFEASIBLE,
+        )
     if result.status == "no_proposal":
         fail(
-            f"no proposal: {result.notes[-1]}; try a longer --time-limit or another --solver",
+            _("no proposal: {why}; try a longer --time-limit or another --solver").format(
+                why=result.notes[-1]
+            ),
             EXIT_NO_PROPOSAL,
         )
 
@@ -227,7 +234,7 @@ def solve(
     )
     if fmt in (Format.xlsx, Format.csv):
         if out is None:
-            fail(f"--format {fmt.value} needs --out FILE")
+            fail(_("--format {format} needs --out FILE").format(format=fmt.value))
         export_result(result, out, fmt="xlsx" if fmt is Format.xlsx else "csv", protect=Path(path))
     elif fmt is Format.json:
         emit(result.to_json() + "\n", out, protect=Path(path))
@@ -265,7 +272,7 @@ def report(
     """Write the pairing-meeting report: pairs, waiting list, municipalities, mentor load."""
     use_language(lang)
     if out.suffix.lower() not in (".html", ".htm", ".md"):
-        fail(f"--out {out}: use a .html or .md file name")
+        fail(_("--out {path}: use a .html or .md file name").format(path=out))
     path = scenario or matcher.EXAMPLE
     decisions = Decisions(lock, forbid, release, fairness, previous)
     loaded, result, earlier = run_round(path, solver, decisions, time_limit=time_limit)
@@ -282,8 +289,9 @@ def schema() -> None:
     sys.stdout.write(json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n")
 
 
-def validate(scenario: ScenarioArg = None) -> None:
+def validate(scenario: ScenarioArg = None, lang: LangOpt = None) -> None:
     """Check a scenario and report every problem at once (exit 2 if there are any)."""
+    use_language(lang)
     path = scenario or matcher.EXAMPLE
     try:
         loaded = matcher.load(path)
@@ -292,12 +300,17 @@ def validate(scenario: ScenarioArg = None) -> None:
     waiting = sum(1 for p in loaded.participants if p.consent) - sum(
         1 for p in loaded.pairs if not p.release
     )
-    err.print(
-        f"{escape(str(path))}: valid: {len(loaded.mentors)} mentors, "
-        f"{len(loaded.participants)} participants ({waiting} with consent waiting), "
-        f"{len(loaded.pairs)} pairs, {len(loaded.municipality_list())} municipalities",
-        highlight=False,
+    counts = _(
+        "valid: {mentors} mentors, {participants} participants ({waiting} with consent "
+        "waiting), {pairs} pairs, {municipalities} municipalities"
+    ).format(
+        mentors=len(loaded.mentors),
+        participants=len(loaded.participants),
+        waiting=waiting,
+        pairs=len(loaded.pairs),
+        municipalities=len(loaded.municipality_list()),
     )
+    err.print(f"{escape(str(path))}: {escape(counts)}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

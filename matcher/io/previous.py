@@ -7,7 +7,7 @@ from pathlib import Path
 
 from matcher.io.documents import read_document
 from matcher.model.errors import ScenarioError
-from matcher.model.ids import ID_RULE, is_id
+from matcher.model.ids import id_rule, is_id
 
 
 class PreviousError(ValueError):
@@ -37,7 +37,7 @@ def load_previous(path: Path) -> list[tuple[str, str]]:
         if not ok:
             raise PreviousError(
                 f"{where}: pairs[{i}]: expected participant and mentor ids and existing "
-                f"true/false ({ID_RULE})"
+                f"true/false ({id_rule()})"
             )
         if not pair.get("existing", False):
             out.append((pair["participant"], pair["mentor"]))

@@ -13,11 +13,26 @@ from matcher.model.errors import Finding, Loc, key_name
 from matcher.model.ids import id_key, shown_id
 from matcher.model.scenario import Municipality, Scenario
 from matcher.model.vocabulary import CATEGORIES, CLOSED
+from matcher.text.language import N_
+from matcher.text.language import gettext as _
 
 _PEOPLE_FIELDS = {
     "mentors": ("substances", "strengths", "availability"),
     "participants": ("substances", "goals", "availability", "priority"),
 }
+
+
+#: How a vocabulary problem ends in a scenario file; a spreadsheet words it its own way.
+EXTEND = N_("(extend under vocabulary:)")
+_UNKNOWN = {"participant": N_("unknown participant '{id}'"), "mentor": N_("unknown mentor '{id}'")}
+_NO_SUCH = {"participant": N_("unknown participant (no participant has this id)"),
+            "mentor": N_("unknown mentor (no mentor has this id)")}  # fmt: skip
+
+
+def unknown_value(allowed: set[str]) -> str:
+    """The message for a value outside its vocabulary."""
+    values = ", ".join(sorted(allowed))
+    return _("unknown value; allowed: {values}").format(values=values) + " " + _(EXTEND)
 
 
 def _duplicates(ids: Iterable[str]) -> list[str]:
@@ -33,9 +48,10 @@ def _duplicates(ids: Iterable[str]) -> list[str]:
 def _duplicate(spellings: list[str]) -> str:
     """`duplicate id 'P01'`, naming every spelling when they differ only in case."""
     if len(spellings) == 1:
-        return f"duplicate id '{spellings[0]}'"
-    written = ", ".join(spellings)
-    return f"duplicate id '{spellings[0]}' (written {written}; case does not make ids differ)"
+        return _("duplicate id '{id}'").format(id=spellings[0])
+    return _("duplicate id '{id}' (written {spellings}; case does not make ids differ)").format(
+        id=spellings[0], spellings=", ".join(spellings)
+    )
 
 
 @dataclass(frozen=True)
@@ -73,9 +89,9 @@ class _Findings:
                 slots[place] = {"id": person.id}
             self.labels[kind] = slots
 
-    def add(self, loc: Loc, message: str) -> None:
+    def add(self, loc: Loc, message: str, kind: str = "") -> None:
         """Record a problem at `loc` (positions as in the file)."""
-        self.problems.append(Finding.at(loc, message, self.labels))
+        self.problems.append(Finding.at(loc, message, self.labels, kind=kind))
 
 
 class _References:
@@ -97,7 +113,7 @@ class _References:
         #: each kind's ids regardless of case, to suggest `P01` for `p01`
         self.folded = {kind: {id_key(i): i for i in ids} for kind, ids in self.known.items()}
         shown = sorted(i for i in self.known["municipality"] if shown_id(i) is not None)
-        self.declared = ", ".join(shown) or "none (municipalities: is empty)"
+        self.declared = ", ".join(shown) or _("none (municipalities: is empty)")
 
     # A reference in a person's record is one of their attributes (where they live,
     # whom they know): name the key, never the value. Pairs and locks name ids only.
@@ -108,15 +124,19 @@ class _References:
             value not in self.known["municipality"]
             and "municipalities" not in self.found.partial.open_kinds
         ):
-            self.found.add(loc, f"unknown municipality; declared: {self.declared}")
+            self.found.add(
+                loc, _("unknown municipality; declared: {ids}").format(ids=self.declared)
+            )
 
     def record(self, loc: Loc, kind: str, value: str, echo: bool = True) -> None:
         """A mentor or participant id; `echo` False keeps the id out of the message."""
         if value not in self.known[kind] and f"{kind}s" not in self.found.partial.open_kinds:
-            shown = f"'{key_name(value)}'" if echo else f"(no {kind} has this id)"
+            text = _(_UNKNOWN[kind]).format(id=key_name(value)) if echo else _(_NO_SUCH[kind])
             same = self.folded[kind].get(id_key(value)) if echo else None
-            hint = f"; did you mean '{same}'? (write an id the same way everywhere)"
-            self.found.add(loc, f"unknown {kind} {shown}" + (hint if same else ""))
+            if same:
+                hint = _("did you mean '{id}'? (write an id the same way everywhere)")
+                text += "; " + hint.format(id=same)
+            self.found.add(loc, text, kind=f"unknown_{kind}")
 
 
 def check_scenario(scenario: Scenario, partial: Partial | None = None) -> list[Finding]:
@@ -141,7 +161,7 @@ def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
         if category is not None and category not in CATEGORIES:
             found.add(
                 ("vocabulary", "interests", tag),
-                f"unknown category; allowed: {', '.join(CATEGORIES)}",
+                _("unknown category; allowed: {values}").format(values=", ".join(CATEGORIES)),
             )
     if not found.partial.vocabulary:
         return
@@ -153,15 +173,17 @@ def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
                     if value not in allowed[name]:
                         found.add(
                             (kind, found.partial.at(kind, i), name, j),
-                            f"unknown value; allowed: {', '.join(sorted(allowed[name]))}"
-                            " (extend under vocabulary:)",
+                            unknown_value(allowed[name]),
+                            kind="vocabulary",
                         )
             for j, value in enumerate(person.languages):
                 if language_code(value) is None:
                     found.add(
                         (kind, found.partial.at(kind, i), "languages", j),
-                        "unknown language; write its name (norsk, engelsk, arabisk) or its "
-                        "two-letter code (no, en, ar)",
+                        _(
+                            "unknown language; write its name (norsk, engelsk, arabisk) or "
+                            "its two-letter code (no, en, ar)"
+                        ),
                     )
 
 
@@ -191,9 +213,9 @@ def check_left_out(
                         found.append(
                             Finding.at(
                                 (kind, i, name, j),
-                                f"unknown value; allowed: {', '.join(sorted(allowed[name]))}"
-                                " (extend under vocabulary:)",
+                                unknown_value(allowed[name]),
                                 data,
+                                kind="vocabulary",
                             )
                         )
     return found
@@ -241,13 +263,15 @@ def _check_pairs(scenario: Scenario, refs: _References) -> None:
         ):
             found.add(
                 where,
-                f"participant '{pair.participant}' has consent: false; "
-                "an active pair needs recorded consent (or release: true)",
+                _(
+                    "participant '{id}' has consent: false; an active pair needs recorded "
+                    "consent (or release: true)"
+                ).format(id=pair.participant),
             )
         refs.record((*where, "mentor"), "mentor", pair.mentor)
         paired[pair.participant] += 1
     for pid in sorted(p for p, n in paired.items() if n > 1 and p in participants):
-        found.add(("pairs",), f"participant '{pid}' appears in more than one pair")
+        found.add(("pairs",), _("participant '{id}' appears in more than one pair").format(id=pid))
 
 
 def _check_locks(scenario: Scenario, refs: _References) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from matcher.model.ids import shown_id
+from matcher.text.language import gettext, ngettext
 
 _NAME = re.compile(r"[^\W\d][\w .\-]{0,63}")  # a key as people type one, in any script
 
@@ -27,11 +28,16 @@ class Finding:
     #: the same place as parts, `("participants", 3, "age")`; empty when the place is
     #: not in the scenario document (a command-line option, the file as a whole)
     loc: Loc = ()
+    #: what kind of problem, for readers that word it for their own format whatever the
+    #: language: `missing` (a required `key`), `vocabulary`, `unknown_participant`,
+    #: `unknown_mentor`; empty for the rest
+    kind: str = ""
+    key: str = ""
 
     @classmethod
-    def at(cls, loc: Loc, message: str, data: Any = None) -> Finding:
+    def at(cls, loc: Loc, message: str, data: Any = None, kind: str = "", key: str = "") -> Finding:
         """A problem at `loc` in the document `data`, shown as `format_loc` shows it."""
-        return cls(format_loc(loc, data), message, loc)
+        return cls(format_loc(loc, data), message, loc, kind, key)
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -68,8 +74,9 @@ class ScenarioError(ValueError):
     def render(self) -> str:
         """The problems as the command line prints them, one per line under a count."""
         prefix = f"{self.source}: " if self.source else ""
-        noun = "problem" if len(self.problems) == 1 else "problems"
-        lines = [f"{prefix}invalid scenario ({len(self.problems)} {noun})"]
+        count = len(self.problems)
+        head = ngettext("invalid scenario ({n} problem)", "invalid scenario ({n} problems)", count)
+        lines = [prefix + head.format(n=count)]
         lines += [f"  {prefix}{problem}" for problem in self.problems]
         return "\n".join(lines)
 
@@ -78,4 +85,4 @@ def key_name(key: object) -> str:
     """A key as it may appear in a message: a short name, else a placeholder (a key that
     does not look like a name may be a value typed in the wrong place)."""
     text = str(key)
-    return text if _NAME.fullmatch(text) else "(not a name)"
+    return text if _NAME.fullmatch(text) else gettext("(not a name)")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from matcher.text.language import N_, gettext
+
 MAX_ID = 64  # characters of an id or a tag
 
 # Latin-1 and Latin Extended-A/B letters, without the signs U+D7 and U+F7 (times, divide).
@@ -22,10 +24,15 @@ ID_PATTERN = f"^[0-9{_LETTER}][0-9{_LETTER}._-]{{0,{MAX_ID - 1}}}$"
 _ID = re.compile(ID_PATTERN)
 
 #: The rule as messages and documentation state it.
-ID_RULE = (
+ID_RULE = N_(
     "an id holds only letters (a-z, æ, ø, å and other Latin letters), digits, '-', '_' "
-    f"and '.', begins with a letter or a digit and has at most {MAX_ID} characters"
+    "and '.', begins with a letter or a digit and has at most {max} characters"
 )
+
+
+def id_rule() -> str:
+    """The id rule in the current language."""
+    return gettext(ID_RULE).format(max=MAX_ID)
 
 
 def normal_id(text: str) -> str:
@@ -41,7 +48,7 @@ def is_id(text: object) -> bool:
 def check_id(text: str) -> str:
     """`text` if it follows the id rule; pydantic reports the error without the value."""
     if not is_id(text):
-        raise ValueError(f"not a valid id: {ID_RULE}")
+        raise ValueError(gettext("not a valid id: {rule}").format(rule=id_rule()))
     return text
 
 

@@ -26,6 +26,7 @@ from pydantic import (
 
 from matcher.model.aliases import BY_FIELD, canonical, fold, municipality_references
 from matcher.model.ids import ID_PATTERN, MAX_ID, check_id, normal_id
+from matcher.text.language import gettext
 
 Gender = Literal["female", "male", "other"]
 Criterion = Literal["coverage", "fairness", "priority", "quality"]
@@ -74,7 +75,7 @@ VocabularyTags = Annotated[list[Tag], Field(max_length=MAX_VOCABULARY)]
 def _no_number_date(value: object) -> object:
     """A bare number is not a date (pydantic would read it as seconds since 1970)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
-        raise ValueError("expected a date (YYYY-MM-DD), found a number")
+        raise ValueError(gettext("expected a date (YYYY-MM-DD), found a number"))
     return value
 
 

@@ -16,15 +16,16 @@ from pydantic import ValidationError
 from matcher.model.checks import Partial, check_left_out, check_scenario
 from matcher.model.errors import Finding, ScenarioError, key_name
 from matcher.model.scenario import Scenario, allowed_keys
+from matcher.model.wording import pydantic_message
+from matcher.text.language import gettext as _
 
 #: Levels of nested mappings and lists (a scenario needs five).
 MAX_DEPTH = 32
 _MAPPING = re.compile(r"valid dictionary or instance of \w+")
-_TUPLE = "input should be a valid tuple"
 #: The Norwegian words a closed choice also takes, as its error message names them.
 _NORWEGIAN_WORDS = {
-    "gender": "kvinne, mann or annet",
-    "mentor_gender": "samme, kvinne, mann, annet or uansett",
+    "gender": "kvinne, mann, annet",
+    "mentor_gender": "samme, kvinne, mann, annet, uansett",
 }
 
 
@@ -34,22 +35,26 @@ def _pydantic_problems(error: ValidationError, data: Any) -> list[Finding]:
     for item in error.errors(include_input=False, include_url=False):
         loc = list(item["loc"])
         kind = item["type"]
+        missing = ""
         if kind == "extra_forbidden":
             key = loc.pop() if loc else "?"
-            message = f"unknown key '{key_name(key)}'" + _allowed(str(key), loc)
+            message = _("unknown key '{key}'").format(key=key_name(key)) + _allowed(str(key), loc)
         elif kind == "missing":
-            key = loc.pop() if loc else "?"
-            message = f"missing required key '{key}'"
+            missing = str(loc.pop()) if loc else "?"
+            message = _("missing required key '{key}'").format(key=missing)
         else:
             text = item["msg"].removeprefix("Value error, ")
-            message = _MAPPING.sub("mapping of keys (key: value)", text[0].lower() + text[1:])
-            if message == _TUPLE:
-                message = "expected a pair [participant, mentor]"
+            text = pydantic_message(kind, text[0].lower() + text[1:], item.get("ctx"))
+            message = _MAPPING.sub(_("mapping of keys (key: value)"), text)
+            if kind == "tuple_type":
+                message = _("expected a pair [participant, mentor]")
             if kind == "literal_error" and loc and loc[-1] in _NORWEGIAN_WORDS:
-                message += f" (or in Norwegian: {_NORWEGIAN_WORDS[str(loc[-1])]})"
+                words = _NORWEGIAN_WORDS[str(loc[-1])]
+                message += " " + _("(or in Norwegian: {words})").format(words=words)
         # Pydantic adds the tuple index of lock pairs and function names to locs.
         loc = [p for p in loc if not (isinstance(p, str) and p.startswith("function-"))]
-        problems.append(Finding.at(tuple(loc), message, data))
+        kind = "missing" if missing else ""
+        problems.append(Finding.at(tuple(loc), message, data, kind=kind, key=missing))
     return problems
 
 
@@ -59,8 +64,8 @@ def _allowed(key: str, loc: Sequence[int | str]) -> str:
     if not keys:
         return ""
     close = difflib.get_close_matches(key.lower(), keys, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ";"
-    return f"{hint} allowed: {', '.join(keys)}"
+    hint = "; " + _("did you mean '{key}'?").format(key=close[0]) if close else ";"
+    return hint + " " + _("allowed: {keys}").format(keys=", ".join(keys))
 
 
 _RECORDS = ("municipalities", "mentors", "participants", "pairs")
@@ -144,12 +149,13 @@ def nesting_depth(data: Any) -> int:
 def validate(data: Any, source: str = "") -> Scenario:
     """Build a scenario from parsed data, or raise `ScenarioError` with every problem."""
     if data is None:
-        raise ScenarioError([Finding("", "the file is empty")], source)
+        raise ScenarioError([Finding("", _("the file is empty"))], source)
     if nesting_depth(data) > MAX_DEPTH:
-        raise ScenarioError([Finding("", f"nesting is deeper than {MAX_DEPTH} levels")], source)
+        deep = _("nesting is deeper than {levels} levels").format(levels=MAX_DEPTH)
+        raise ScenarioError([Finding("", deep)], source)
     if not isinstance(data, dict):
         raise ScenarioError(
-            [Finding("", "the top level must be a mapping of keys (name, mentors, ...)")],
+            [Finding("", _("the top level must be a mapping of keys (name, mentors, ...)"))],
             source,
         )
     try:

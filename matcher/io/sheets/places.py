@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matcher.io.sheets.columns import ID_COLUMN, SHEETS, letter_index
+from matcher.model.checks import EXTEND
 from matcher.model.errors import Finding, Loc, ScenarioError
 from matcher.model.ids import id_key
+from matcher.text.language import gettext as _
 
 _RECORD_TABLES = ("municipalities", "mentors", "participants", "pairs")
-_MISSING_KEY = re.compile(r"missing required key '(.+)'")
 _QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -95,25 +96,26 @@ class SheetData:
         if not loc or not isinstance(loc[0], str):
             return None, message
         if loc[0] in _RECORD_TABLES:
-            return self._locate_record(loc[0], loc[1:], message)
+            return self._locate_record(loc[0], loc[1:], problem)
         if loc[0] == "locks":
-            return self._locate_lock(loc[1:], message)
+            return self._locate_lock(loc[1:], problem)
         return self._locate_setting(loc, message)
 
-    def _locate_record(self, table: str, rest: Loc, message: str) -> tuple[Where | None, str]:
+    def _locate_record(self, table: str, rest: Loc, problem: Finding) -> tuple[Where | None, str]:
         """`participants[3].substances[1]` -> the row of that record, column and item."""
+        message = problem.message
         if not rest or not isinstance(rest[0], int):
             return Where(self.place(table), table), self._with_rows(table, message)
         row = self.rows.get((table, rest[0]))
         if row is None:
             return None, message
         rest = rest[1:]
-        missing = _MISSING_KEY.fullmatch(message)
-        if missing:
-            key = missing.group(1)
+        if problem.kind == "missing":
+            key = problem.key
             if key not in self.columns.get(table, {}):
-                return Where(row.place, table), f"missing required column '{key}'"
-            rest, message = (*rest, key), "required value is empty"
+                missing = _("missing required column '{column}'").format(column=key)
+                return Where(row.place, table), missing
+            rest, message = (*rest, key), _("required value is empty")
         names = [t for t in rest if isinstance(t, str)]
         items = [t for t in rest if isinstance(t, int)]
         if not names:
@@ -121,13 +123,14 @@ class SheetData:
         column = ".".join(names)
         letter = self.columns.get(table, {}).get(column)
         item = items[0] + 1 if items else None
-        message = message.replace(
-            "(extend under vocabulary:)", f"(more values: settings key vocabulary.{column})"
-        )
+        if problem.kind == "vocabulary":
+            more = _("(more values: settings key vocabulary.{column})").format(column=column)
+            message = message.replace(_(EXTEND), more)
         return Where(row.place, table, row.row, row.label, column, letter, item), message
 
-    def _locate_lock(self, rest: Loc, message: str) -> tuple[Where | None, str]:
-        """`locks.require[0][1]` -> the lock's row, column mentor (or as the message says)."""
+    def _locate_lock(self, rest: Loc, problem: Finding) -> tuple[Where | None, str]:
+        """`locks.require[0][1]` -> the lock's row, column mentor (or as the problem says)."""
+        message = problem.message
         if len(rest) < 2 or not isinstance(rest[1], int):
             return None, message
         row = self.rows.get(("locks", rest[0], rest[1]))
@@ -140,7 +143,7 @@ class SheetData:
                 row.place, "locks", row.row, row.label, column, letters.get(column)
             ), message
         for column in ("participant", "mentor"):
-            if message.startswith(f"unknown {column} "):
+            if problem.kind == f"unknown_{column}":
                 return Where(
                     row.place, "locks", row.row, row.label, column, letters.get(column)
                 ), message
