@@ -179,3 +179,20 @@ def test_validation_messages_speak_the_language(field: str, value: object) -> No
     assert first.loc == second.loc
     assert first.message != second.message  # translated, from pydantic's English
     assert english_words(second.message) <= {"same"}  # values such as 'female' stay
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["whatif", "--capacity", "10,12", "--fairness", "quotas,none"],
+        ["recruit"],
+        ["simulate", "--runs", "2", "--months", "2"],
+    ],
+    ids=["whatif", "recruit", "simulate"],
+)
+def test_planning_tables_in_norwegian(args: list[str]) -> None:
+    result = CliRunner().invoke(app, [*args, "--lang", "nb", "-q"])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    body = "\n".join(line for line in lines if "round 2026-11" not in line)  # the scenario name
+    assert english_words(body) == set()

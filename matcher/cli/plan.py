@@ -20,12 +20,14 @@ from rich.progress import Progress as Bar
 import matcher
 from matcher.cli.common import (
     EXIT_NO_PROPOSAL,
+    LangOpt,
     OutOpt,
     QuietOpt,
     ScenarioArg,
     emit,
     fail,
     render_rich,
+    use_language,
     wrote,
 )
 from matcher.cli.plan_args import (
@@ -216,8 +218,10 @@ def whatif(
     executor: ExecutorOpt = ExecutorKind.local,
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Solve every combination of capacity changes and compare them, one row each."""
+    use_language(lang)
     path, loaded = _load(scenario)
     grid = Grid(
         add_mentors=comma_list("--add-mentors", add_mentors, whole_number, COUNT),
@@ -267,8 +271,10 @@ def recruit(
     executor: ExecutorOpt = ExecutorKind.local,
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Rank new mentor profiles by how many waiting participants each would take."""
+    use_language(lang)
     path, loaded = _load(scenario)
     _check_solver(solver)
     total = len(candidate_profiles(loaded, substances=False))
@@ -351,8 +357,10 @@ def simulate(
     executor: ExecutorOpt = ExecutorKind.local,
     scheduler: SchedulerOpt = None,
     quiet: QuietOpt = False,
+    lang: LangOpt = None,
 ) -> None:
     """Simulate a year (or --months) of referrals, rounds, follow-ups and turnover."""
+    use_language(lang)
     path, loaded = _load(scenario)
     _check_solver(solver)
     check_chart(chart, path)

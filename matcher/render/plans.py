@@ -23,6 +23,11 @@ from matcher.io.sheets.cells import neutralise
 from matcher.planning.recruit import Recruitment
 from matcher.planning.simulate import MunicipalitySummary, Simulation
 from matcher.planning.whatif import Row, WhatIf
+from matcher.render.wording import setting_word
+from matcher.text import formats
+from matcher.text.language import N_
+from matcher.text.language import gettext as _
+from matcher.text.terms import term
 
 
 class ChartError(RuntimeError):
@@ -36,88 +41,91 @@ def to_json(model: BaseModel) -> str:
 
 
 _AXES: dict[str, str] = {
-    "add_mentors": "Added\nmentors",
-    "mentor_capacity": "Per\nmentor",
-    "capacity": "Cap",
-    "position_budget": "Posts\nmax",
-    "fairness": "Fairness",
+    "add_mentors": N_("Added\nmentors"),
+    "mentor_capacity": N_("Per\nmentor"),
+    "capacity": N_("Cap"),
+    "position_budget": N_("Posts\nmax"),
+    "fairness": N_("Fairness"),
 }
 _LIMITS = {
-    "programme capacity": "cap",
-    "position budget": "budget",
-    "programme capacity and position budget": "cap+budget",
-    "mentors who fit": "mentors",
+    "programme capacity": N_("cap"),
+    "position budget": N_("budget"),
+    "programme capacity and position budget": N_("cap+budget"),
+    "mentors who fit": N_("mentors"),
     "nobody waiting": "-",
-    "infeasible": "infeasible",
+    "infeasible": N_("infeasible"),
 }
+_WHATIF_COLUMNS = (
+    N_("Wait-\ning"),
+    N_("Qual-\nity"),
+    N_("Posts"),
+    N_("Fairness\ncost"),
+    N_("Chan-\nged"),
+    N_("Limit"),
+)
 
 
 def _axis_cell(row: Row, key: str) -> str:
     value = getattr(row, key)
     if value is None:
         return "-"
+    if key == "fairness":
+        return setting_word(str(value))
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def _price(row: Row) -> str:
     if row.price_coverage == 0 and row.price_quality == 0:
         return "0"
-    return f"{row.price_coverage}/{row.price_quality:.2f}"
+    return f"{row.price_coverage}/{formats.number(row.price_quality)}"
 
 
 def render_whatif(whatif: WhatIf, console: Console) -> None:
     """The rows as one table, the baseline first and in bold; only the settings the grid
     varies get a column, and a footnote explains the result columns."""
-    console.print(
-        f"[bold]{escape(whatif.scenario)}[/]: {len(whatif.rows)} variants, "
-        f"solver {escape(whatif.solver)}",
-        highlight=False,
+    head = _("{variants} variants, solver {solver}").format(
+        variants=len(whatif.rows), solver=whatif.solver
     )
+    console.print(f"[bold]{escape(whatif.scenario)}[/]: {escape(head)}", highlight=False)
     if whatif.profiles:
-        console.print(
-            "added mentors, in order: " + escape("; ".join(whatif.profiles)), highlight=False
-        )
+        added = _("added mentors, in order: {profiles}").format(profiles="; ".join(whatif.profiles))
+        console.print(escape(added), highlight=False)
     munis = list(whatif.baseline.municipalities)
     floors = sorted({k for row in whatif.rows for k in row.floors})
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     for key in whatif.axes:
-        table.add_column(_AXES[key], justify="right", no_wrap=True)
+        table.add_column(_(_AXES[key]), justify="right", no_wrap=True)
     for muni in floors:
-        table.add_column(f"Min\n{escape(muni)}", justify="right", no_wrap=True)
-    for column in (
-        "Matched",
-        *[escape(m) for m in munis],
-        "Wait-\ning",
-        "Qual-\nity",
-        "Posts",
-        "Fairness\ncost",
-        "Chan-\nged",
-        "Limit",
-    ):
-        table.add_column(column, justify="left" if column == "Limit" else "right", no_wrap=True)
+        table.add_column(_("Min") + f"\n{escape(muni)}", justify="right", no_wrap=True)
+    columns = [_("Matched"), *[escape(m) for m in munis], *[_(c) for c in _WHATIF_COLUMNS]]
+    for i, column in enumerate(columns):
+        last = i == len(columns) - 1
+        table.add_column(column, justify="left" if last else "right", no_wrap=True)
     for i, row in enumerate([whatif.baseline, *whatif.rows]):
         cells = ["" if i == 0 else _axis_cell(row, key) for key in whatif.axes]
         cells += ["" if i == 0 else str(row.floors.get(m, "-")) for m in floors]
         if i == 0 and cells:
-            cells[0] = "baseline"
-        cells += [f"{row.matched}/{row.eligible} {row.coverage:.0%}"]
+            cells[0] = _("baseline")
+        cells += [f"{row.matched}/{row.eligible} {formats.percent(row.coverage)}"]
         cells += [str(row.municipalities.get(m, 0)) for m in munis]
+        limit = _LIMITS.get(row.limit)
         cells += [
             str(row.waiting),
-            f"{row.mean_score:.2f}",
-            f"{row.posts_used:g}",
+            formats.number(row.mean_score),
+            formats.number(row.posts_used, 2).rstrip("0").rstrip(",."),
             _price(row),
             str(row.changed),
-            _LIMITS.get(row.limit, row.limit),
+            row.limit if limit is None else _(limit) if limit != "-" else limit,
         ]
         table.add_row(*(escape(c) for c in cells), style="bold" if i == 0 else None)
     console.print(table)
     console.print(
-        "Matched and the municipality columns count active participants after "
-        "the round. Fairness cost: pairs/total score lost against fairness none "
-        "(negative: gained). "
-        "Changed: participants whose mentor differs from the baseline. Limit: "
-        "what stops more pairs.",
+        _(
+            "Matched and the municipality columns count active participants after the "
+            "round. Fairness cost: pairs/total score lost against no fair distribution "
+            "(negative: gained). Changed: participants whose mentor differs from the "
+            "baseline. Limit: what stops more pairs."
+        ),
         highlight=False,
     )
 
@@ -180,52 +188,54 @@ def whatif_csv(whatif: WhatIf) -> str:
     return out.getvalue()
 
 
+_RECRUIT_COLUMNS = (
+    "#",
+    N_("Gender"),
+    N_("Serves"),
+    N_("Age"),
+    N_("Experience"),
+    N_("Takes"),
+    N_("Could take"),
+    N_("Quality"),
+    N_("Would match"),
+)
+
+
 def render_recruit(recruitment: Recruitment, console: Console) -> None:
     """The short list as a table, and a note saying why when even the best
     profile takes nobody (full caps, or nobody left without a fit)."""
-    caps = "caps kept" if recruitment.keep_caps else "each recruit brings their own places"
-    console.print(
-        f"[bold]{escape(recruitment.scenario)}[/]  {recruitment.waiting} waiting "
-        f"after this round's proposal; {recruitment.evaluated} profiles tried "
-        f"({caps})",
-        highlight=False,
-    )
-    table = Table(title="Mentors to recruit", title_justify="left")
-    for column in (
-        "#",
-        "Gender",
-        "Serves",
-        "Age",
-        "Experience",
-        "Takes",
-        "Could take",
-        "Quality",
-        "Would match",
-    ):
-        table.add_column(
-            column, justify="right" if column in ("#", "Takes", "Could take", "Quality") else "left"
-        )
+    caps = _("caps kept") if recruitment.keep_caps else _("each recruit brings their own places")
+    head = _(
+        "{waiting} waiting after this round's proposal; {tried} profiles tried ({caps})"
+    ).format(waiting=recruitment.waiting, tried=recruitment.evaluated, caps=caps)
+    console.print(f"[bold]{escape(recruitment.scenario)}[/]  {escape(head)}", highlight=False)
+    table = Table(title=_("Mentors to recruit"), title_justify="left")
+    right = (0, 5, 6, 7)
+    for i, column in enumerate(_RECRUIT_COLUMNS):
+        table.add_column(_(column), justify="right" if i in right else "left")
     for i, c in enumerate(recruitment.candidates, start=1):
         table.add_row(
             str(i),
-            c.gender,
+            escape(term("gender", c.gender)),
             escape(c.municipality),
             c.age_band,
-            c.substance,
+            escape(term("substances", c.substance)),
             str(c.gain),
             str(c.reachable),
-            f"{c.mean_score:.2f}",
+            formats.number(c.mean_score),
             escape(", ".join(c.would_match) or "-"),
         )
     console.print(table)
     if recruitment.candidates and recruitment.candidates[0].gain == 0:
         reason = (
-            "the programme cap or position budget is full"
+            _("the programme cap or position budget is full")
             if recruitment.keep_caps
-            else "everyone waiting has a fitting mentor "
-            "already, or none of these profiles fits them"
+            else _(
+                "everyone waiting has a fitting mentor already, or none of these profiles fits them"
+            )
         )
-        console.print(f"note: no recruit would take anyone: {reason}", highlight=False)
+        note = _("note: no recruit would take anyone: {reason}").format(reason=reason)
+        console.print(escape(note), highlight=False)
 
 
 def _pyplot() -> Any:
@@ -265,8 +275,8 @@ def whatif_chart(whatif: WhatIf, path: Path) -> None:
         axis.barh(labels, values, left=left, label=muni)
         left = [a + b for a, b in zip(left, values, strict=True)]
     axis.invert_yaxis()
-    axis.set_xlabel("active participants after the round")
-    axis.set_title(f"What-ifs: {whatif.scenario}")
+    axis.set_xlabel(_("active participants after the round"))
+    axis.set_title(_("What-ifs: {scenario}").format(scenario=whatif.scenario))
     axis.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     figure.tight_layout()
     save_png(figure, path)
@@ -280,84 +290,90 @@ def _days(x: float | None) -> str:
 def _municipality_cells(name: str, m: MunicipalitySummary) -> list[str]:
     return [
         escape(name),
-        f"{m.referred:.1f}",
-        f"{m.paired:.1f}",
-        f"{m.served_share:.0%}",
+        formats.number(m.referred, 1),
+        formats.number(m.paired, 1),
+        formats.percent(m.served_share),
         _days(m.wait_median_days),
         _days(m.wait_p90_days),
-        f"{m.left_waiting_list:.1f}",
-        f"{m.waiting_at_end:.1f}",
+        formats.number(m.left_waiting_list, 1),
+        formats.number(m.waiting_at_end, 1),
     ]
 
 
 def _assumptions(sim: Simulation, console: Console) -> None:
     s = sim.settings
     rates = ", ".join(f"{k} {v:g}" for k, v in sim.referral_rates.items())
-    console.print(
-        f"[bold]{escape(sim.scenario)}[/]: {s['runs']} runs x {s['months']} months, "
-        f"seed {s['seed']}, a round every {s['round_weeks']} weeks",
-        highlight=False,
+    head = _("{runs} runs x {months} months, seed {seed}, a round every {weeks} weeks").format(
+        runs=s["runs"], months=s["months"], seed=s["seed"], weeks=s["round_weeks"]
     )
-    console.print(
-        escape(
-            f"referrals per month: {rates}; follow-up median "
-            f"{s['followup_months']} months, {s['dropout']:.0%} end early; "
-            f"{s['wait_dropout']:.0%} of those waiting give up per month; "
-            f"{s['mentor_turnover']:.0%} of mentors stop per year, replaced "
-            f"after {s['replace_weeks']} weeks"
-        ),
-        highlight=False,
+    console.print(f"[bold]{escape(sim.scenario)}[/]: {escape(head)}", highlight=False)
+    assumptions = _(
+        "referrals per month: {rates}; follow-up median {followup} months, {dropout} end "
+        "early; {giving_up} of those waiting give up per month; {turnover} of mentors stop "
+        "per year, replaced after {weeks} weeks"
+    ).format(
+        rates=rates,
+        followup=s["followup_months"],
+        dropout=formats.percent(float(str(s["dropout"]))),
+        giving_up=formats.percent(float(str(s["wait_dropout"]))),
+        turnover=formats.percent(float(str(s["mentor_turnover"]))),
+        weeks=s["replace_weeks"],
     )
+    console.print(escape(assumptions), highlight=False)
+
+
+_WAITING_COLUMNS = (
+    N_("Municipality"),
+    N_("Referred"),
+    N_("Paired"),
+    N_("Served"),
+    N_("Median wait (d)"),
+    N_("p90 wait (d)"),
+    N_("Gave up"),
+    N_("Waiting at end"),
+)
+_ROUND_COLUMNS = (
+    N_("Day"),
+    N_("Month"),
+    N_("Active pairs"),
+    N_("Waiting"),
+    N_("Waiting p90"),
+    N_("Mentors"),
+    N_("Utilisation"),
+    N_("Posts"),
+)
 
 
 def _waiting_table(sim: Simulation) -> Table:
     table = Table(
-        title="Waiting and served (means per run; waits of those paired)",
+        title=_("Waiting and served (means per run; waits of those paired)"),
         title_justify="left",
         box=box.SIMPLE_HEAD,
     )
-    for column in (
-        "Municipality",
-        "Referred",
-        "Paired",
-        "Served",
-        "Median wait (d)",
-        "p90 wait (d)",
-        "Gave up",
-        "Waiting at end",
-    ):
-        table.add_column(column, justify="left" if column == "Municipality" else "right")
+    for i, column in enumerate(_WAITING_COLUMNS):
+        table.add_column(_(column), justify="left" if i == 0 else "right")
     for key, row in sim.municipalities.items():
         table.add_row(*_municipality_cells(key, row))
-    table.add_row(*_municipality_cells("all", sim.total), style="bold")
+    table.add_row(*_municipality_cells(_("all"), sim.total), style="bold")
     return table
 
 
 def _rounds_table(sim: Simulation) -> Table:
     rounds = Table(
-        title="Round by round (means over runs)", title_justify="left", box=box.SIMPLE_HEAD
+        title=_("Round by round (means over runs)"), title_justify="left", box=box.SIMPLE_HEAD
     )
-    for column in (
-        "Day",
-        "Month",
-        "Active pairs",
-        "Waiting",
-        "Waiting p90",
-        "Mentors",
-        "Utilisation",
-        "Posts",
-    ):
-        rounds.add_column(column, justify="right")
+    for column in _ROUND_COLUMNS:
+        rounds.add_column(_(column), justify="right")
     for r in sim.rounds:
         rounds.add_row(
             str(r.day),
-            f"{r.month:.1f}",
-            f"{r.active:.1f}",
-            f"{r.waiting:.1f}",
-            f"{r.waiting_p90:.0f}",
-            f"{r.mentors:.1f}",
-            f"{r.utilisation:.0%}",
-            f"{r.posts:.2f}",
+            formats.number(r.month, 1),
+            formats.number(r.active, 1),
+            formats.number(r.waiting, 1),
+            formats.number(r.waiting_p90, 0),
+            formats.number(r.mentors, 1),
+            formats.percent(r.utilisation),
+            formats.number(r.posts, 2),
         )
     return rounds
 
@@ -369,16 +385,18 @@ def render_simulation(sim: Simulation, console: Console) -> None:
     console.print(_waiting_table(sim))
     console.print(_rounds_table(sim))
     console.print(
-        "Utilisation: active pairs / places of eligible mentors. Posts: active "
-        "pairs x position per participant.",
+        _(
+            "Utilisation: active pairs / places of eligible mentors. Posts: active pairs x "
+            "position per participant."
+        ),
         highlight=False,
     )
     if sim.conflicting_rounds:
-        console.print(
-            f"note: in {sim.conflicting_rounds} rounds the municipality floors "
-            "conflicted and were dropped for that round",
-            highlight=False,
-        )
+        note = _(
+            "note: in {rounds} rounds the municipality floors conflicted and were dropped "
+            "for that round"
+        ).format(rounds=sim.conflicting_rounds)
+        console.print(note, highlight=False)
 
 
 def simulation_chart(sim: Simulation, path: Path) -> None:
@@ -387,31 +405,35 @@ def simulation_chart(sim: Simulation, path: Path) -> None:
     plt = _pyplot()
     figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     months = [r.month for r in sim.rounds]
-    left.plot(months, [r.active for r in sim.rounds], marker="o", label="active pairs")
-    left.plot(months, [r.waiting for r in sim.rounds], marker="o", label="waiting")
+    left.plot(months, [r.active for r in sim.rounds], marker="o", label=_("active pairs"))
+    left.plot(months, [r.waiting for r in sim.rounds], marker="o", label=_("waiting"))
     left.plot(
-        months, [r.waiting_p90 for r in sim.rounds], linestyle="--", label="waiting (p90 of runs)"
+        months,
+        [r.waiting_p90 for r in sim.rounds],
+        linestyle="--",
+        label=_("waiting (p90 of runs)"),
     )
-    left.set_xlabel("month")
-    left.set_ylabel("people")
+    left.set_xlabel(_("month"))
+    left.set_ylabel(_("people"))
     left.set_ylim(bottom=0)
     twin = left.twinx()
-    twin.plot(months, [r.utilisation for r in sim.rounds], color="grey", label="utilisation")
+    twin.plot(months, [r.utilisation for r in sim.rounds], color="grey", label=_("utilisation"))
     twin.set_ylim(0, 1.05)
-    twin.set_ylabel("utilisation of mentor places")
+    twin.set_ylabel(_("utilisation of mentor places"))
     left.legend(loc="upper left", fontsize="small")
-    left.set_title("Round by round (mean of runs)")
+    left.set_title(_("Round by round (mean of runs)"))
     names = list(sim.municipalities)
     median = [sim.municipalities[n].wait_median_days or 0.0 for n in names]
     p90 = [sim.municipalities[n].wait_p90_days or 0.0 for n in names]
     xs = list(range(len(names)))
-    right.bar([x - 0.2 for x in xs], median, width=0.4, label="median")
+    right.bar([x - 0.2 for x in xs], median, width=0.4, label=_("median"))
     right.bar([x + 0.2 for x in xs], p90, width=0.4, label="p90")
     right.set_xticks(xs, names)
-    right.set_ylabel("days from referral to a mentor")
-    right.set_title("Waiting time by municipality")
+    right.set_ylabel(_("days from referral to a mentor"))
+    right.set_title(_("Waiting time by municipality"))
     right.legend(fontsize="small")
-    figure.suptitle(f"{sim.scenario}: {sim.settings['runs']} runs")
+    runs = _("{runs} runs").format(runs=sim.settings["runs"])
+    figure.suptitle(f"{sim.scenario}: {runs}")
     figure.tight_layout()
     save_png(figure, path)
     plt.close(figure)
