@@ -217,6 +217,14 @@ def _places(built: Built, p: int, extra: int, binding: Binding) -> list[Change]:
     return out
 
 
+def _worded(change: Change) -> Message:
+    """A change's words, saying so when its extra places first go to others ahead in line
+    (which is why the next person's remedy asks for one place more)."""
+    if change.extra <= 1:
+        return change.message
+    return Message("behind_others", {"change": change.message, "ahead": change.extra - 1})
+
+
 def would_match_if(
     built: Built, solution: Solution, waiting: list[int], resolver: Resolver
 ) -> dict[str, list[Message]]:
@@ -255,5 +263,5 @@ def would_match_if(
             if not found:
                 budget.skipped += 1
                 continue
-        out[enc.participant_ids[p]] = [c.message for c in found]
+        out[enc.participant_ids[p]] = [_worded(c) for c in found]
     return out

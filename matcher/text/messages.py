@@ -89,6 +89,13 @@ TEMPLATES: dict[str, Template] = {
     "position_budget": Template(N_("the position budget is raised to {posts} mentor posts")),
     "municipality_max": Template(N_("the maximum for {municipality} is raised to {max}")),
     "together": Template(N_("{changes}, together")),
+    "behind_others": Template(
+        NN_(
+            "{change} (the first new place goes to {ahead} person who waits ahead of them)",
+            "{change} (the first new places go to {ahead} people who wait ahead of them)",
+        ),
+        "ahead",
+    ),
     # --- what another mentor would cost (alternatives) -----------------------------------
     "equally_good": Template(N_("equally good")),
     "pairs_fewer": Template(NN_("{pairs} pair fewer", "{pairs} pairs fewer"), "pairs"),
