@@ -140,6 +140,9 @@ TERMS: dict[str, dict[str, str]] = {
         "cycling": NP_("interest", "cycling"),
         "training": NP_("interest", "training"),
         "yoga": NP_("interest", "yoga"),
+        # common tags outside the taxonomy (no category), so that they still translate
+        "cars": NP_("interest", "cars"),
+        "motorcycles": NP_("interest", "motorcycles"),
         "boxing": NP_("interest", "boxing"),
         "martial_arts": NP_("interest", "martial arts"),
         "handball": NP_("interest", "handball"),
