@@ -222,3 +222,19 @@ def test_reader_remembers_rows_and_columns(tmp_path: Path, scenario_dict: Data) 
     where = sheet.cell("participants", 1, "substances")
     assert str(where) == "sheet participants, row 3 (P2), column substances (H)"
     assert str(sheet.rows[("settings", "policy.fairness")]).startswith("sheet settings, row ")
+
+
+@pytest.mark.parametrize("header", ["notes", "Merknad", "kommentar"])
+def test_a_notes_column_is_allowed_and_never_read(
+    tmp_path: Path, scenario_dict: Data, header: str
+) -> None:
+    path = workbook(tmp_path, scenario_dict)
+
+    def add_notes(wb: Workbook) -> None:
+        ws = wb["participants"]
+        column = ws.max_column + 1
+        ws.cell(1, column).value = header
+        ws.cell(2, column).value = "ringte 3. november, ønsker mentor med bil"
+
+    edit(path, add_notes)
+    assert matcher.load(path) == matcher.validate(scenario_dict)

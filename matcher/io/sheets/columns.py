@@ -33,6 +33,8 @@ CellKind = Literal["text", "int", "float", "bool", "date", "list", "map"]
 #: Tables in the order they are written; `notes` sheets are ignored when reading.
 SHEETS = ("settings", "municipalities", "mentors", "participants", "pairs", "locks")
 IGNORED_SHEETS = ("notes",)
+#: Free-text columns a coordinator may add to any table; never read into the engine.
+IGNORED_COLUMNS = ("notes", "merknad", "merknader", "kommentar", "kommentarer", "comment")
 #: Rows a table may have below its header (a larger one is refused before it is read).
 MAX_ROWS = {
     "mentors": MAX_MENTORS,

@@ -11,6 +11,7 @@ from typing import Any
 from matcher.io.sheets.cells import MISSING, CellError, as_text, blank, convert_cell, name_of
 from matcher.io.sheets.columns import (
     ID_COLUMN,
+    IGNORED_COLUMNS,
     INTEREST_COLUMN,
     INTERESTS_PREFIX,
     SETTINGS,
@@ -60,6 +61,8 @@ def _header(raw: RawTable, columns: Mapping[str, Column], sheet: SheetData) -> d
                 )
             continue
         name = names[c]
+        if name in IGNORED_COLUMNS:
+            continue  # the coordinator's own notes: never read
         if name is None or name not in columns:
             what = f"unknown column '{name}'" if name else "unknown column"
             sheet.add(
