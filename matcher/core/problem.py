@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from ortools.graph.python import max_flow
 
 from matcher.core.eligibility import eligible, failed_rules_text
 from matcher.core.encoding import BoolArray, Encoded, IntArray, encode
@@ -188,6 +187,9 @@ def reach(edge_p: IntArray, edge_m: IntArray, mentor_capacity: IntArray, limit: 
     m_node, n_m = _dense_labels(edge_m)
     ms = np.flatnonzero(np.bincount(edge_m))
     source, sink = n_p + n_m, n_p + n_m + 1
+    # lazy: OR-Tools' max-flow loads only for a round with municipality floors
+    from ortools.graph.python import max_flow
+
     flow = max_flow.SimpleMaxFlow()
     nodes_p, nodes_m = np.arange(n_p, dtype=np.int32), np.arange(n_m, dtype=np.int32)
     tails = np.concatenate([np.full(n_p, source, dtype=np.int32), p_node, n_p + nodes_m])

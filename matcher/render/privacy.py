@@ -20,8 +20,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from ortools.sat.python import cp_model
-
 from matcher.explain.result import Result
 from matcher.model.scenario import Scenario
 
@@ -133,6 +131,9 @@ def _pinned(
     cell: CellKey, values: list[list[int]], hidden: set[CellKey], relations: list[Relation]
 ) -> bool:
     """True if the shown counts and the relations leave `cell` a single possible value."""
+    # lazy: CP-SAT (and the pandas it imports) loads only when a summary is made
+    from ortools.sat.python import cp_model
+
     model = cp_model.CpModel()
     var = {
         k: model.new_int_var(0, SMALL - 1, "")
