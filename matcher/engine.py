@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from matcher.core.problem import Built, build
 from matcher.core.scoring import QUALITY_SCALE
 from matcher.explain.alternatives import alternatives
+from matcher.explain.due import DEFAULT_HORIZON, due_list
 from matcher.explain.reasons import build_result, no_proposal
 from matcher.explain.remedies import would_match_if
 from matcher.explain.resolver import MAX_SOLVES, OutOfTimeError, Resolver, WorkBudget
@@ -84,6 +85,7 @@ def solve(
     seed: int = 0,
     explain: bool = True,
     previous: Previous | None = None,
+    horizon: int = DEFAULT_HORIZON,
 ) -> Result:
     """The best proposal for one round under the scenario's hard rules and objective.
 
@@ -97,7 +99,22 @@ def solve(
     An infeasible scenario gives a result with status `infeasible` and `conflicts`; a
     solver that stops before any proposal (time limit, or greedy giving up) gives status
     `no_proposal`, with everyone waiting and the cause in `notes`.
+    Whatever the outcome, `due` lists renewals and reviews within `horizon` days,
+    discharges of people still waiting, and long pairs.
     """
+    result = _solve(scenario, solver, time_limit, threads, seed, explain, previous)
+    return result.model_copy(update={"due": due_list(scenario, result, horizon)})
+
+
+def _solve(
+    scenario: Scenario,
+    solver: str,
+    time_limit: float | None,
+    threads: int,
+    seed: int,
+    explain: bool,
+    previous: Previous | None,
+) -> Result:
     start = time.perf_counter()
     options = Options.within(time_limit, threads=threads, seed=seed)  # one deadline for all
     backend = get_solver(solver)

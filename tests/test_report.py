@@ -57,6 +57,7 @@ def test_html_report_lists_everyone(name: str) -> None:
     page = Page()
     page.feed(to_html(scenario, result))
     assert page.sections == [
+        "due",
         "proposed-pairs",
         "waiting-list",
         "municipalities",

@@ -30,6 +30,7 @@ from matcher.cli.common import (
 )
 from matcher.cli.sheets import export_result
 from matcher.engine import UnsupportedError
+from matcher.explain.due import DEFAULT_HORIZON
 from matcher.io.previous import PreviousError, load_previous
 from matcher.model.controls import apply_controls
 from matcher.model.errors import ScenarioError
@@ -99,6 +100,16 @@ ExplainOpt = Annotated[
         "--explain/--no-explain", help="Alternatives and would-match-if, found by re-solving."
     ),
 ]
+HorizonOpt = Annotated[
+    int,
+    typer.Option(
+        "--horizon",
+        min=0,
+        max=3650,
+        metavar="DAYS",
+        help="List renewals and reviews of active pairs due within this many days.",
+    ),
+]
 AnonymizeOpt = Annotated[
     bool,
     typer.Option(
@@ -158,6 +169,7 @@ def run_round(
     threads: int = 1,
     seed: int = 0,
     explain: bool = True,
+    horizon: int = DEFAULT_HORIZON,
 ) -> tuple[matcher.Scenario, matcher.Result, list[tuple[str, str]]]:
     """Load, apply the coordinator's decisions and solve; bad input exits with 2. Also
     gives the `--previous` proposal's pairs, which its note may name."""
@@ -179,6 +191,7 @@ def run_round(
             seed=seed,
             explain=explain,
             previous=earlier,
+            horizon=horizon,
         )
         return loaded, result, earlier or []
     except ScenarioError as error:
@@ -211,6 +224,7 @@ def solve(
     previous: PreviousOpt = None,
     anonymize: AnonymizeOpt = False,
     anonymize_key: AnonymizeKeyOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON,
     lang: LangOpt = None,
 ) -> None:
     """Propose pairs for one matching round, with reasons and a waiting list.
@@ -228,6 +242,7 @@ def solve(
         threads=threads,
         seed=seed,
         explain=explain,
+        horizon=horizon,
     )
     loaded, result = for_sharing(
         loaded, result, anonymize=anonymize, key=anonymize_key, previous=earlier
@@ -267,6 +282,7 @@ def report(
     previous: PreviousOpt = None,
     anonymize: AnonymizeOpt = False,
     anonymize_key: AnonymizeKeyOpt = None,
+    horizon: HorizonOpt = DEFAULT_HORIZON,
     lang: LangOpt = None,
 ) -> None:
     """Write the pairing-meeting report: pairs, waiting list, municipalities, mentor load."""
@@ -275,7 +291,9 @@ def report(
         fail(_("--out {path}: use a .html or .md file name").format(path=out))
     path = scenario or matcher.EXAMPLE
     decisions = Decisions(lock, forbid, release, fairness, previous)
-    loaded, result, earlier = run_round(path, solver, decisions, time_limit=time_limit)
+    loaded, result, earlier = run_round(
+        path, solver, decisions, time_limit=time_limit, horizon=horizon
+    )
     loaded, result = for_sharing(
         loaded, result, anonymize=anonymize, key=anonymize_key, previous=earlier
     )

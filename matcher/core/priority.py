@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from matcher.model.scenario import Participant, Scenario
+from matcher.model.scenario import Participant, Policy, Scenario
 from matcher.text.language import gettext, ngettext
 from matcher.text.terms import term
 
@@ -64,9 +64,22 @@ class Priority:
         return out
 
 
-def priority(participant: Participant, date: dt.date, partner: bool) -> Priority:
+def tags_of(participant: Participant, policy: Policy) -> list[str]:
+    """The participant's priority tags, once each, with `young` added when the policy's
+    `young_max_age` says so (NAV and Grenland prioritise young people by age)."""
+    tags = list(dict.fromkeys(participant.priority))
+    limit = policy.young_max_age
+    if limit is not None and participant.age <= limit and "young" not in tags:
+        tags.append("young")
+    return tags
+
+
+def priority(
+    participant: Participant, date: dt.date, partner: bool, tags: list[str] | None = None
+) -> Priority:
     """Points as the module docstring counts them, to the round's `date`: no referral date
-    means no waiting time, and a repeated tag counts once."""
+    means no waiting time, and a repeated tag counts once (`tags`: the participant's own,
+    unless given)."""
     referred = participant.referred or date
     waiting = max(0, (date - referred).days)
     points = min(waiting, MAX_WAIT_DAYS)
@@ -76,7 +89,9 @@ def priority(participant: Participant, date: dt.date, partner: bool) -> Priority
         span = DISCHARGE_HORIZON_DAYS - DISCHARGE_BEST_DAYS
         frac = (DISCHARGE_HORIZON_DAYS - max(to_discharge, DISCHARGE_BEST_DAYS)) / span
         points += round(DISCHARGE_POINTS * min(1.0, max(0.0, frac)))
-    points += sum(TAG_POINTS.get(tag, 0) for tag in set(participant.priority))
+    points += sum(
+        TAG_POINTS.get(tag, 0) for tag in set(participant.priority if tags is None else tags)
+    )
     if partner:
         points += PARTNER_POINTS
     return Priority(points, waiting, to_discharge, partner)
@@ -86,4 +101,7 @@ def priorities(scenario: Scenario) -> list[Priority]:
     """Every participant's priority in scenario order, consent not checked: the caller
     decides who is ranked."""
     partner = {m.id: m.partner for m in scenario.municipality_list()}
-    return [priority(p, scenario.date, partner[p.municipality]) for p in scenario.participants]
+    return [
+        priority(p, scenario.date, partner[p.municipality], tags_of(p, scenario.policy))
+        for p in scenario.participants
+    ]

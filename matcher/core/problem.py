@@ -8,7 +8,7 @@ reach on its own (rule 8) before any back-end sees them.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,6 +53,9 @@ class Built:
     notes: list[str]
     conflicts: list[str]  # hard-rule conflicts found before solving (bad locks)
     kept_scores: Scores  # of the kept pairs, in the order of `kept`
+    #: participants whose every eligible mentor scores below `policy.min_score`, with
+    #: the best score they could have had
+    below_min: dict[int, float] = field(default_factory=dict)
 
     def load_with(self, chosen: IntArray) -> IntArray:
         """Active pairs per mentor once the new pairs `chosen` (edges) join the kept ones."""
@@ -109,6 +112,31 @@ def _edges(
     total = np.concatenate(totals) if totals else np.zeros(0, dtype=np.float64)
     scores = Scores(total, scorer.weights, (enc, policy, edge_p, edge_m))
     return edge_p, edge_m, scores, score_pairs(enc, policy, kept_p, kept_m)
+
+
+def _above_min_score(
+    scenario: Scenario, enc: Encoded, edge_p: IntArray, edge_m: IntArray, scores: Scores
+) -> tuple[IntArray, IntArray, Scores, dict[int, float]]:
+    """The edges that reach the policy's `min_score`, and locked ones (the coordinator has
+    decided); for each participant left with none, the best score they could have had."""
+    floor = scenario.policy.min_score or 0.0
+    p_index, m_index = enc.participant_index, enc.mentor_index
+    locks = scenario.locks.require
+    locked = find_edges(
+        edge_p,
+        edge_m,
+        enc.n_mentors,
+        np.array([p_index[p] for p, _ in locks], dtype=np.int64),
+        np.array([m_index[m] for _, m in locks], dtype=np.int64),
+    )
+    keep = scores.total >= floor - 1e-9
+    keep[locked[locked >= 0]] = True
+    best = np.full(enc.n_participants, -1.0)
+    np.maximum.at(best, edge_p[~keep], scores.total[~keep])
+    left = np.bincount(edge_p[keep], minlength=enc.n_participants)
+    below = {int(p): round(float(best[p]), 3) for p in np.flatnonzero((best >= 0) & (left == 0))}
+    kept = np.flatnonzero(keep)
+    return edge_p[kept], edge_m[kept], scores.take(kept), below
 
 
 def find_edges(
@@ -392,6 +420,9 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
     kept_p = np.array([p for p, _ in kept_pairs], dtype=np.int64)
     kept_m = np.array([m for _, m in kept_pairs], dtype=np.int64)
     edge_p, edge_m, scores, kept_scores = _edges(enc, scenario, free, kept_p, kept_m)
+    below_min: dict[int, float] = {}
+    if scenario.policy.min_score is not None:
+        edge_p, edge_m, scores, below_min = _above_min_score(scenario, enc, edge_p, edge_m, scores)
     prio = priorities(scenario)
 
     capacity, budget = _place_caps(scenario.program, len(kept_pairs), notes)
@@ -428,4 +459,5 @@ def build(scenario: Scenario, previous: Collection[tuple[str, str]] | None = Non
         notes,
         conflicts,
         kept_scores,
+        below_min,
     )

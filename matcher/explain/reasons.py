@@ -155,6 +155,10 @@ def waiting_reasons(
             out.append([Message("no_consent", {"number": 9})])
             continue
         lo, hi = int(offset[p]), int(offset[p + 1])
+        if lo == hi and p in built.below_min:
+            params = {"best": built.below_min[p], "min_score": scenario.policy.min_score}
+            out.append([Message("below_min_score", params)])
+            continue
         if lo == hi:
             none = Message("no_eligible_mentor", {"mentors": enc.n_mentors})
             out.append([none, *excluding[p]])

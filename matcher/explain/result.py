@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any, Literal
 
@@ -104,6 +105,18 @@ class Metrics(_Out):
     objective: dict[str, int]  # value of each level, as the solvers maximise them
 
 
+class Due(_Out):
+    """Something to act on before the next round: a NAV `renewal` or a `review` of an
+    active pair, the `discharge` of someone still without a mentor, or a `long_pair` due a
+    talk about ending; `days` from the round's date (negative: overdue)."""
+
+    kind: Literal["renewal", "review", "discharge", "long_pair"]
+    participant: str
+    mentor: str | None = None
+    date: dt.date
+    days: int
+
+
 class Result(_Out):
     """The answer to one matching round (contract version 1): every participant of the
     scenario is in `pairs` or in `unmatched`, exactly once."""
@@ -120,6 +133,7 @@ class Result(_Out):
     fairness: FairnessSummary | None = None
     notes: list[str] = Field(default_factory=list)
     conflicts: list[str] = Field(default_factory=list)
+    due: list[Due] = Field(default_factory=list)  # most urgent first
     elapsed_s: float
 
     def to_dict(self) -> dict[str, object]:

@@ -227,7 +227,7 @@ def municipality_references(data: object) -> object:
             if isinstance(m.get("name"), str):
                 lookup.setdefault(fold(m["name"]), m["id"])
     out = dict(data)
-    for kind in ("mentors", "participants"):
+    for kind in ("mentors", "participants", "history"):
         people = data.get(kind)
         if not isinstance(people, list):
             continue

@@ -150,6 +150,10 @@ def check_scenario(scenario: Scenario, partial: Partial | None = None) -> list[F
     _check_people(scenario, refs)
     _check_pairs(scenario, refs)
     _check_locks(scenario, refs)
+    if scenario.municipalities is not None:  # else history names its own municipalities
+        for i, ended in enumerate(scenario.history):
+            loc: Loc = ("history", found.partial.at("history", i), "municipality")
+            refs.municipality(loc, ended.municipality)
     return found.problems
 
 

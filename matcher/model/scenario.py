@@ -32,6 +32,7 @@ Gender = Literal["female", "male", "other"]
 Criterion = Literal["coverage", "fairness", "priority", "quality"]
 Fairness = Literal["none", "quotas", "proportional", "maxmin"]
 SameGender = Literal["required", "preferred", "ignore"]
+Funding = Literal["nav", "municipality", "project", "other"]
 MentorGender = Literal["same", "female", "male", "other", "any"]
 
 DEFAULT_OBJECTIVE: tuple[Criterion, ...] = ("coverage", "fairness", "priority", "quality")
@@ -42,6 +43,7 @@ MAX_MENTORS = 50_000
 MAX_PARTICIPANTS = 100_000
 MAX_MUNICIPALITIES = 1_000
 MAX_LOCKS = 100_000  # each of locks.require and locks.forbid
+MAX_HISTORY = 500_000  # ended pairs kept for period reports
 MAX_ITEMS = 100  # entries of one person's list field (substances, interests, ...)
 MAX_VOCABULARY = 1_000  # additions to one vocabulary
 MAX_TEXT = 200  # characters of a name
@@ -201,6 +203,10 @@ class Policy(_Strict):
     min_recovery_years: Years = 2.0
     max_age_gap: AgeGap | None = None
     weights: Weights = Field(default_factory=Weights)
+    #: no new pair scores below this (kept pairs are never dropped for it)
+    min_score: Annotated[float, Field(ge=0, le=1)] | None = None
+    #: participants of at most this age are `young` without it being written
+    young_max_age: Annotated[int, Field(ge=16, le=MAX_YEARS)] | None = None
 
     @field_validator("objective")
     @classmethod
@@ -285,12 +291,35 @@ class Participant(_Strict):
 
 class Pair(_Strict):
     """An active pair: kept and counted toward every cap, unless `release` ends it so that
-    the participant is matched again, with another mentor."""
+    the participant is matched again, with another mentor. Who pays for it, and when its
+    funding must be renewed and the pair reviewed, drive the list of what is due."""
 
     participant: Ref
     mentor: Ref
     since: Date | None = None
     release: bool = False
+    funding: Funding | None = None
+    renewal_due: Date | None = None
+    review_due: Date | None = None
+
+
+class EndedPair(_Strict):
+    """A pair that has ended, kept for the period reports to municipalities and NAV. The
+    people need not be in the round any more, and it never counts toward caps or quotas."""
+
+    participant: Ref
+    mentor: Ref
+    municipality: Ref
+    since: Date
+    ended: Date
+    reason: Text | None = None
+    funding: Funding | None = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> EndedPair:
+        if self.ended < self.since:
+            raise ValueError(gettext("ended is before since"))
+        return self
 
 
 LockList = Annotated[list[tuple[Ref, Ref]], Field(max_length=MAX_LOCKS)]
@@ -344,6 +373,7 @@ class Scenario(_Strict):
         default_factory=list
     )
     pairs: Annotated[list[Pair], Field(max_length=MAX_PARTICIPANTS)] = Field(default_factory=list)
+    history: Annotated[list[EndedPair], Field(max_length=MAX_HISTORY)] = Field(default_factory=list)
     locks: Locks = Field(default_factory=Locks)
     vocabulary: Vocabulary = Field(default_factory=Vocabulary)
 

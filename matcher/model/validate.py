@@ -68,7 +68,7 @@ def _allowed(key: str, loc: Sequence[int | str]) -> str:
     return hint + " " + _("allowed: {keys}").format(keys=", ".join(keys))
 
 
-_RECORDS = ("municipalities", "mentors", "participants", "pairs")
+_RECORDS = ("municipalities", "mentors", "participants", "pairs", "history")
 
 
 def _partial_problems(error: ValidationError, data: dict[str, Any]) -> list[Finding]:

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from html import escape
 
 from matcher import __version__
-from matcher.core.priority import priorities
+from matcher.core.priority import priorities, tags_of
 from matcher.explain.result import Result
 from matcher.model.scenario import Scenario
 from matcher.render.wording import (
+    DUE_COLUMNS,
     MUNICIPALITY_COLUMNS,
+    due_rows,
     fairness_line,
     floor_text,
     setting_word,
@@ -87,7 +89,7 @@ def _waiting_section(scenario: Scenario, result: Result) -> Section:
     waiting: Rows = []
     for rank, person in enumerate(order, start=1):
         p, who = prio[person.participant], people[person.participant]
-        ranked: list[Cell] = [str(p.points), p.reasons(list(dict.fromkeys(who.priority)))]
+        ranked: list[Cell] = [str(p.points), p.reasons(tags_of(who, scenario.policy))]
         unranked: list[Cell] = ["", []]
         waiting.append(
             [
@@ -184,9 +186,17 @@ def _settings_section(scenario: Scenario, result: Result) -> Section:
     return Section("settings", _("Settings"), [_("Setting"), _("Value")], settings)
 
 
+def _due_section(result: Result) -> Section:
+    """Renewals, reviews, discharges and long pairs, most urgent first."""
+    header = [_(c) for c in DUE_COLUMNS]
+    rows: Rows = [[*cells] for cells in due_rows(result)]
+    return Section("due", _("Due before the next round"), header, rows)
+
+
 def sections(scenario: Scenario, result: Result) -> list[Section]:
     """The report's sections, in page order."""
     return [
+        _due_section(result),
         _pairs_section(result),
         _waiting_section(scenario, result),
         _municipality_section(result),

@@ -8,7 +8,9 @@ from rich.table import Table
 
 from matcher.explain.result import Result
 from matcher.render.wording import (
+    DUE_COLUMNS,
     MUNICIPALITY_COLUMNS,
+    due_rows,
     fairness_line,
     floor_text,
     status_word,
@@ -85,6 +87,13 @@ def render_table(result: Result, console: Console) -> None:
             "" if row.max is None else str(row.max),
         )
     console.print(munis)
+    if result.due:
+        due = Table(title=_("Due before the next round"), title_justify="left")
+        for i, column in enumerate(DUE_COLUMNS):
+            due.add_column(_(column), justify="right" if i == 1 else "left", no_wrap=i != 2)
+        for cells in due_rows(result):
+            due.add_row(*(escape(cell) for cell in cells))
+        console.print(due)
     if result.fairness is not None:
         console.print(fairness_line(result), highlight=False)
     note_word, conflict_word = _("note:"), _("conflict:")

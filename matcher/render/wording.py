@@ -49,6 +49,30 @@ def setting_word(value: str) -> str:
     return value if word is None else _(word)
 
 
+_DUE_WORDS = {
+    "renewal": N_("funding renewal"),
+    "review": N_("review of the pair"),
+    "discharge": N_("discharge, still without a mentor"),
+    "long_pair": N_("pair over a year old: talk about ending"),
+}
+#: The columns of the list of what is due, on the screen and in the report.
+DUE_COLUMNS = (N_("Date"), N_("Days"), N_("What"), N_("Participant"), N_("Mentor"))
+
+
+def due_rows(result: Result) -> list[list[str]]:
+    """What is due, as rows of `DUE_COLUMNS`, most urgent first."""
+    return [
+        [
+            formats.date(d.date),
+            str(d.days),
+            _(_DUE_WORDS[d.kind]),
+            d.participant,
+            d.mentor or "",
+        ]
+        for d in result.due
+    ]
+
+
 def status_word(status: str) -> str:
     """A result's status in words."""
     return _(_STATUS[status])

@@ -59,6 +59,12 @@ TEMPLATES: dict[str, Template] = {
     ),
     "rule_excludes": Template(N_("{rule}: {mentors}")),
     "mentors_full": Template(N_("every eligible mentor is full: {mentors}")),
+    "below_min_score": Template(
+        N_(
+            "no mentor who fits scores the minimum of {min_score} for a good match (the best "
+            "would score {best})"
+        )
+    ),
     "capacity_reached": Template(N_("the programme's capacity of {capacity} is reached")),
     "budget_used_up": Template(
         NN_(
@@ -156,6 +162,8 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "posts": lambda value: formats.number(value, 2).rstrip("0").rstrip(",."),
     "change": lambda value: formats.number(value, 3 if isinstance(value, float) else 0, sign=True),
     "rule": lambda key: gettext(RULE_TEXTS[key]),
+    "best": formats.number,
+    "min_score": formats.number,
     "level": lambda key: gettext(LEVEL_TEXTS.get(key, key)),
 }
 
