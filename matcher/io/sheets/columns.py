@@ -13,11 +13,13 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic import BaseModel
 
 from matcher.model.scenario import (
+    MAX_HISTORY,
     MAX_LOCKS,
     MAX_MENTORS,
     MAX_MUNICIPALITIES,
     MAX_PARTICIPANTS,
     MAX_VOCABULARY,
+    EndedPair,
     Mentor,
     Municipality,
     Pair,
@@ -31,7 +33,7 @@ from matcher.model.vocabulary import CATEGORIES, CLOSED
 CellKind = Literal["text", "int", "float", "bool", "date", "list", "map"]
 
 #: Tables in the order they are written; `notes` sheets are ignored when reading.
-SHEETS = ("settings", "municipalities", "mentors", "participants", "pairs", "locks")
+SHEETS = ("settings", "municipalities", "mentors", "participants", "pairs", "locks", "history")
 IGNORED_SHEETS = ("notes",)
 #: Free-text columns a coordinator may add to any table; never read into the engine.
 IGNORED_COLUMNS = ("notes", "merknad", "merknader", "kommentar", "kommentarer", "comment")
@@ -43,6 +45,7 @@ MAX_ROWS = {
     "municipalities": MAX_MUNICIPALITIES,
     "locks": 2 * MAX_LOCKS,
     "settings": 6 * MAX_VOCABULARY,
+    "history": MAX_HISTORY,
 }
 #: Settings keys `vocabulary.interests.<tag>` hold the tag's activity category.
 INTERESTS_PREFIX = "vocabulary.interests."
@@ -130,6 +133,7 @@ TABLES: dict[str, list[Column]] = {
     "participants": _columns(Participant),
     "pairs": _columns(Pair),
     "locks": LOCK_COLUMNS,
+    "history": _columns(EndedPair),
 }
 SETTINGS_HEADER = ("key", "value")
 _SETTING_FIELDS = [n for n in Scenario.model_fields if n not in TABLES]
@@ -146,6 +150,7 @@ ID_COLUMN = {
     "participants": "id",
     "pairs": "participant",
     "locks": "participant",
+    "history": "participant",
 }
 
 

@@ -15,7 +15,7 @@ from matcher.model.errors import Finding, Loc, ScenarioError
 from matcher.model.ids import id_key
 from matcher.text.language import gettext as _
 
-_RECORD_TABLES = ("municipalities", "mentors", "participants", "pairs")
+_RECORD_TABLES = ("municipalities", "mentors", "participants", "pairs", "history")
 _QUOTED = re.compile(r"'([^']*)'")
 
 
