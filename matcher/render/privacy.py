@@ -112,12 +112,8 @@ Relation = tuple[dict[CellKey, int], bool]  # coefficients, and True for `== 0` 
 
 def _relations(values: list[list[int]]) -> list[Relation]:
     """What a reader knows holds between the counts (only relations that do hold)."""
-    total = len(values) - 1
     col = {name: i for i, name in enumerate(SUMMARY_COLUMNS)}
-    out: list[Relation] = []
-    for c in range(len(SUMMARY_COLUMNS)):
-        sums: dict[CellKey, int] = {(r, c): -1 for r in range(total)}
-        out.append(({**sums, (total, c): 1}, True))
+    out = total_relations(values)
     for r, row in enumerate(values):
         if row[col["eligible"]] == row[col["active"]] + row[col["waiting"]]:
             out.append(
@@ -156,12 +152,26 @@ def _pinned(
     return solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE)
 
 
-def suppress(values: list[list[int]]) -> set[CellKey]:
+def total_relations(values: list[list[int]]) -> list[Relation]:
+    """The last row is the sum of the others, column by column (what every count table
+    with a total row lets a reader use)."""
+    total = len(values) - 1
+    out: list[Relation] = []
+    for c in range(len(values[0]) if values else 0):
+        sums: dict[CellKey, int] = {(r, c): -1 for r in range(total)}
+        out.append(({**sums, (total, c): 1}, True))
+    return out
+
+
+def suppress(values: list[list[int]], relations: list[Relation] | None = None) -> set[CellKey]:
     """The cells to withhold: every count below `SMALL`, then, while a hidden count can be
-    worked out from the rest, the smallest shown count related to it (ties: first cell)."""
-    cells = [(r, c) for r in range(len(values)) for c in range(len(SUMMARY_COLUMNS))]
+    worked out from the rest, the smallest shown count related to it (ties: first cell).
+    `relations`: what a reader knows holds between the counts (default: those of the
+    round's summary table)."""
+    width = len(values[0]) if values else 0
+    cells = [(r, c) for r in range(len(values)) for c in range(width)]
     hidden = {k for k in cells if values[k[0]][k[1]] < SMALL}
-    relations = _relations(values)
+    relations = _relations(values) if relations is None else relations
     while True:
         leak = next((k for k in sorted(hidden) if _pinned(k, values, hidden, relations)), None)
         if leak is None:

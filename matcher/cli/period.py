@@ -1,0 +1,89 @@
+"""`likematch period`: the counts a coordinator reports to a municipality every month and
+to NAV every three months, per municipality, with small counts suppressed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+import matcher
+from matcher.cli.common import (
+    LangOpt,
+    OutOpt,
+    ScenarioArg,
+    emit,
+    fail,
+    render_rich,
+    use_language,
+    wrote,
+)
+from matcher.io.files import OutputError
+from matcher.model.errors import ScenarioError
+from matcher.planning.period import PeriodError
+from matcher.render.period import period_report, period_workbook, render_period
+from matcher.render.plans import to_json
+from matcher.text.language import gettext as _
+
+
+class PeriodFormat(StrEnum):
+    """`period --format`."""
+
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+def period(
+    scenario: ScenarioArg = None,
+    start: Annotated[
+        dt.datetime,
+        typer.Option("--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="First day."),
+    ] = dt.datetime(1, 1, 1),
+    end: Annotated[
+        dt.datetime,
+        typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Last day."),
+    ] = dt.datetime(1, 1, 1),
+    fmt: Annotated[
+        PeriodFormat, typer.Option("--format", help="Output format.")
+    ] = PeriodFormat.table,
+    out: OutOpt = None,
+    lang: LangOpt = None,
+) -> None:
+    """Count participants followed, new and ended pairs, pairs by funding and mentor posts
+    per municipality in a period, from the active pairs and the ended ones (history).
+    Counts below 3 are suppressed, and so is any count that would give one away."""
+    use_language(lang)
+    path = scenario or matcher.EXAMPLE
+    try:
+        loaded = matcher.load(path)
+    except ScenarioError as error:
+        fail(error.render())
+    first = start.date() if start.year > 1 else loaded.date.replace(day=1)
+    last = end.date() if end.year > 1 else loaded.date
+    try:
+        report = period_report(loaded, first, last)
+    except PeriodError as error:
+        fail(str(error))
+    if fmt is PeriodFormat.xlsx:
+        if out is None:
+            fail(_("--format {format} needs --out FILE").format(format=fmt.value))
+        try:
+            period_workbook(loaded, report, out, protect=Path(path))
+        except OutputError as error:
+            fail(f"--out {error}")
+        wrote(out)
+    elif fmt is PeriodFormat.json:
+        emit(to_json(report), out, Path(path))
+    else:
+        text = render_rich(lambda c: render_period(loaded, report, c), out is not None)
+        if text:
+            emit(text, out, Path(path))
+
+
+def register(app: typer.Typer) -> None:
+    """Add `period` to a typer app (the `likematch` app)."""
+    app.command("period")(period)
