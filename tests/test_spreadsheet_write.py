@@ -154,6 +154,7 @@ def test_template(tmp_path: Path) -> None:
         "participants",
         "pairs",
         "locks",
+        "history",
     ]
     lists = {
         ("mentors", "gender"): "female,male,other",

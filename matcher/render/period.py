@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from matcher.io.files import OutputError, write_file
-from matcher.io.sheets.write import SheetTable, tables_workbook
+from matcher.io.sheets.write import SheetTable, save_workbook, tables_workbook
 from matcher.model.scenario import Scenario
 from matcher.planning.period import COLUMNS, PeriodReport, PeriodRow, counts
 from matcher.render.privacy import SMALL, suppress, total_relations
@@ -119,4 +119,4 @@ def period_workbook(
         "period": (_header(report), [list(r) for r in _rows(report, _raw(scenario, report))])
     }
     wb = tables_workbook(tables)
-    write_file(path, wb.save, protect)
+    write_file(path, lambda tmp: save_workbook(wb, tmp), protect)

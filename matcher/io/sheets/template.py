@@ -20,7 +20,7 @@ from matcher.io.sheets.columns import (
     column_help,
     column_letter,
 )
-from matcher.io.sheets.write import SheetTable, tables_workbook
+from matcher.io.sheets.write import SheetTable, save_workbook, tables_workbook
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 #: Rows below the header that the drop-down lists and checks cover.
 TEMPLATE_ROWS = 500
 #: The per-record tables, in sheet order.
-_RECORD_TABLES = ("municipalities", "mentors", "participants", "pairs", "locks")
+_RECORD_TABLES = ("municipalities", "mentors", "participants", "pairs", "locks", "history")
 #: Columns that hold ids of another sheet's records: a drop-down of that sheet's ids.
 _REFERENCES = {
     "municipality": "municipalities",
@@ -224,4 +224,6 @@ def write_template(path: str | Path, *, protect: str | Path | None = None) -> No
     if path.suffix.lower() != ".xlsx":
         raise OutputError(f"{path}: the template is a workbook; use a name ending in .xlsx")
     wb = template_workbook()
-    write_file(path, wb.save, Path(protect) if protect is not None else None)
+    write_file(
+        path, lambda tmp: save_workbook(wb, tmp), Path(protect) if protect is not None else None
+    )

@@ -1,7 +1,7 @@
 """Writing scenarios and results: a scenario as .xlsx, YAML, JSON or a folder of CSV
 files that reads back as an equal scenario, and a result as a workbook or CSV folder
-for coordinators. Every text a spreadsheet would run as a formula is neutralised, and
-every file goes through the atomic writer."""
+for coordinators. Every text a spreadsheet would run as a formula is neutralised, every
+file goes through the atomic writer, and a workbook's bytes depend only on its content."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,6 +44,10 @@ SheetTable = tuple[list[str], list[list[Any]]]
 RESULT_SHEETS = ("pairs", "waiting", "municipalities", "metrics")
 _RESULT_HEAD = ("scenario", "solver", "status", "elapsed_s")
 _RESULT_TABLES = ("pairs", "unmatched", "municipalities")
+#: The time of every entry of a written workbook and of its creation and last change in
+#: its properties: the earliest a zip file can hold, as reproducible builds use, so
+#: that the same content always gives the same bytes.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 def scenario_tables(scenario: Scenario, csv_mode: bool = False) -> dict[str, SheetTable]:
@@ -55,9 +60,11 @@ def scenario_tables(scenario: Scenario, csv_mode: bool = False) -> dict[str, She
     for tag, category in scenario.vocabulary.interests.items():
         settings.append([neutralise(INTERESTS_PREFIX + tag), to_cell(category, None, csv_mode)])
     tables["settings"] = (list(SETTINGS_HEADER), settings)
-    for name in ("municipalities", "mentors", "participants", "pairs"):
+    for name in ("municipalities", "mentors", "participants", "pairs", "history"):
         if name == "municipalities" and scenario.municipalities is None:
             continue
+        if name == "history" and not scenario.history:
+            continue  # most rounds have none: no empty sheet
         columns = TABLES[name]
         rows = [
             [to_cell(get_value(record, c.path), c, csv_mode) for c in columns]
@@ -224,6 +231,28 @@ def tables_workbook(tables: Mapping[str, SheetTable], wrap: Iterable[str] = ()) 
     return wb
 
 
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Save a workbook so that the same content gives the same bytes, whenever and
+    wherever it is saved: openpyxl stamps each zip entry with the time of saving and the
+    document properties with the times of creation and saving, so both get `ZIP_TIME`
+    instead (and the entries no file attributes). Entries keep openpyxl's order and
+    compression."""
+    # lazy: openpyxl is heavy, load it only when a workbook is read or written
+    from openpyxl.xml.constants import ARC_CORE
+    from openpyxl.xml.functions import tostring
+
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    wb.properties.created = wb.properties.modified = dt.datetime(*ZIP_TIME)
+    core = tostring(wb.properties.to_tree())
+    with zipfile.ZipFile(buffer) as saved, zipfile.ZipFile(path, "w") as out:
+        for info in saved.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
+            entry.compress_type = info.compress_type
+            entry.create_system = 0  # MS-DOS, as Excel writes: the same on every system
+            out.writestr(entry, core if info.filename == ARC_CORE else saved.read(info))
+
+
 def write_scenario(
     scenario_or_data: Scenario | Mapping[str, Any],
     path: str | Path,
@@ -255,7 +284,7 @@ def write_scenario(
         write_text(path, text, guard)
     elif fmt == "xlsx":
         wb = tables_workbook(scenario_tables(scenario))
-        write_file(path, wb.save, guard)
+        write_file(path, lambda tmp: save_workbook(wb, tmp), guard)
     else:
         files = {
             f"{name}.csv": _csv_text(*table)
@@ -293,7 +322,7 @@ def write_result(
                 "waiting.would_match_if",
             ),
         )
-        write_file(path, wb.save, guard)
+        write_file(path, lambda tmp: save_workbook(wb, tmp), guard)
     else:
         if path.suffix.lower() == ".csv" or (path.suffix and not path.is_dir()):
             raise OutputError(
