@@ -154,13 +154,19 @@ def test_duplicate_ids_name_the_rows(tmp_path: Path, scenario_dict: Data) -> Non
 def test_unknown_sheet_with_content(tmp_path: Path, scenario_dict: Data) -> None:
     path = workbook(tmp_path, scenario_dict)
     edit(path, lambda wb: wb.create_sheet("mentor")["A1"].__setattr__("value", "id"))
-    assert one_problem(path).startswith("sheet mentor: unknown sheet; expected settings,")
+    assert one_problem(path).startswith("sheet mentor: unknown sheet; did you mean 'mentors'?")
+
+
+def test_a_sheet_that_names_no_table_is_never_read(tmp_path: Path, scenario_dict: Data) -> None:
+    path = workbook(tmp_path, scenario_dict)
+    edit(path, lambda wb: wb.create_sheet("Ark1")["A1"].__setattr__("value", "my own list"))
+    assert matcher.load(path) == matcher.validate(scenario_dict)
 
 
 def test_unknown_csv_file(tmp_path: Path, scenario_dict: Data) -> None:
     folder = csv_folder(tmp_path, scenario_dict)
     (folder / "mentors.csv").rename(folder / "mentor.csv")
-    assert "mentor.csv: unknown file" in problems(folder)[0]
+    assert "mentor.csv: unknown file; did you mean 'mentors.csv'?" in problems(folder)[0]
 
 
 def test_settings_problems(tmp_path: Path, scenario_dict: Data) -> None:

@@ -195,8 +195,10 @@ def test_claimed_dimensions_are_ignored(tmp_path: Path, scenario_dict: Data) -> 
 def test_an_unknown_sheet_is_read_up_to_its_first_value(
     tmp_path: Path, scenario_dict: Data
 ) -> None:
-    path = edit(workbook(tmp_path, scenario_dict), put_cell("Ark1", 1_048_576, 16_384))
-    assert refused(path).startswith("sheet Ark1: unknown sheet; expected settings,")
+    path = edit(workbook(tmp_path, scenario_dict), put_cell("Mentor", 1_048_576, 16_384))
+    assert refused(path).startswith("sheet Mentor: unknown sheet; did you mean 'mentors'?")
+    own = edit(workbook(tmp_path, scenario_dict, "own.xlsx"), put_cell("Ark1", 1_048_576, 1))
+    assert len(timed(lambda: matcher.load(own)).participants) == len(scenario_dict["participants"])
 
 
 # --- the zip directory -----------------------------------------------------------------
@@ -300,9 +302,9 @@ def test_a_sheet_holding_more_than_its_table_can_need_is_refused(tmp_path: Path)
 
 def test_sheets_that_are_no_table_share_one_budget(tmp_path: Path) -> None:
     half = sheet_xml([blank_cells(raw.SPARE_ELEMENTS // 2 + 10)])
-    path = raw_workbook(tmp_path / "spare.xlsx", [("Ark1", half), ("Ark2", half)])
+    path = raw_workbook(tmp_path / "spare.xlsx", [("mentor", half), ("participant", half)])
     assert refused(path) == (
-        "sheet Ark2: the sheets that are no scenario table hold over "
+        "sheet participant: the sheets that are no scenario table hold over "
         f"{raw.SPARE_ELEMENTS:,} cells and other XML elements; delete them"
     )
 

@@ -6,6 +6,7 @@ settings keys, and the help text the template shows for each column."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args, get_origin
@@ -35,6 +36,16 @@ CellKind = Literal["text", "int", "float", "bool", "date", "list", "map"]
 #: Tables in the order they are written; `notes` sheets are ignored when reading.
 SHEETS = ("settings", "municipalities", "mentors", "participants", "pairs", "locks", "history")
 IGNORED_SHEETS = ("notes",)
+
+
+def misspelt_table(name: str) -> str | None:
+    """The table an unknown sheet or CSV file name is close to (`mentor`, `Participant`),
+    or None: a sheet that names no table (`Ark1`, `Sheet2`, `oversikt`) is the
+    coordinator's own and is never read, but a near miss must not silently drop a table."""
+    close = difflib.get_close_matches(name.strip().lower(), SHEETS, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
 #: Free-text columns a coordinator may add to any table; never read into the engine.
 IGNORED_COLUMNS = ("notes", "merknad", "merknader", "kommentar", "kommentarer", "comment")
 #: Rows a table may have below its header (a larger one is refused before it is read).

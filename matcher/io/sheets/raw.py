@@ -30,6 +30,7 @@ from matcher.io.sheets.columns import (
     SHEETS,
     TABLES,
     column_letter,
+    misspelt_table,
 )
 from matcher.io.sheets.places import SheetData, Where
 from matcher.model.errors import Finding, ScenarioError
@@ -361,6 +362,9 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
             sheet.add(Where(f"sheet {title}", name), "a second sheet with this name")
             continue
         known = name in SHEETS
+        near = None if known else misspelt_table(name)
+        if not known and near is None:
+            continue  # the coordinator's own sheet (`Ark1`): never read
         budget = _Budget(element_budget(name)) if known else spare
         try:
             with closing(_stored_cells(reader, rel.target, budget)) as cells:
@@ -369,7 +373,7 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
                     raw = _read_table(cells, name, title, sheet.source)
                     raws += [raw] if raw is not None else []
                 elif any(not blank(value) for _, _, value, _ in cells):
-                    unknown = f"unknown sheet; expected {', '.join(SHEETS)} (or notes)"
+                    unknown = f"unknown sheet; did you mean '{near}'? (sheets: {', '.join(SHEETS)})"
                     sheet.add(Where(f"sheet {title}", title), unknown)
         except _Exhausted:
             raise file_problem(sheet.source, _too_much(title, name)) from None
@@ -420,10 +424,13 @@ def read_csv_folder(path: Path, sheet: SheetData) -> list[RawTable]:
         if name in IGNORED_SHEETS:
             continue
         if name not in SHEETS:
-            sheet.add(
-                Where(file.name, file.name),
-                f"unknown file; expected {', '.join(s + '.csv' for s in SHEETS)}",
-            )
+            near = misspelt_table(name)
+            if near is not None:  # else the coordinator's own file: never read
+                sheet.add(
+                    Where(file.name, file.name),
+                    f"unknown file; did you mean '{near}.csv'? "
+                    f"(files: {', '.join(s + '.csv' for s in SHEETS)})",
+                )
             continue
         if name in seen:
             sheet.add(Where(file.name, name), "a second file for this table")
