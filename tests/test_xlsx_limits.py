@@ -24,16 +24,12 @@ from typing import TypeVar
 import pytest
 from openpyxl.styles import Font
 from openpyxl.workbook.workbook import Workbook
-from typer.testing import CliRunner
 
 import matcher
-from matcher.cli.app import app
 from matcher.io.sheets import raw
 from matcher.io.sheets.columns import MAX_ROWS, column_letter
 from matcher.io.sheets.places import SheetData
-from matcher.io.sheets.template import write_template
-from matcher.io.sheets.write import ZIP_TIME, write_result, write_scenario
-from tests.conftest import EXAMPLE_PATHS, ROOT
+from tests.conftest import ROOT
 from tests.spreadsheets import (
     MAIN_NS,
     Data,
@@ -290,14 +286,35 @@ def blank_cells(count: int) -> str:
     return '<row r="2">' + "<c/>" * count + "</row>"
 
 
+def rich_cells(count: int, runs: int) -> str:
+    """A row of `count` cells (inside the table's columns), each a text of `runs` runs."""
+    text = "<is>" + "<r><t>a</t></r>" * runs + "</is>"
+    cells = "".join(
+        f'<c r="{column_letter(c + 1)}2" t="inlineStr">{text}</c>' for c in range(count)
+    )
+    return f'<row r="2">{cells}</row>'
+
+
 def test_a_sheet_holding_more_than_its_table_can_need_is_refused(tmp_path: Path) -> None:
     budget = raw.element_budget("municipalities")
-    sheet = sheet_xml([HEADER, blank_cells(budget)])
+    sheet = sheet_xml([HEADER, rich_cells(30, budget // 30 // 2 + 50)])  # 2 elements a run
     path = raw_workbook(tmp_path / "cells.xlsx", [("municipalities", sheet)])
     assert refused(path) == (
         "sheet municipalities: holds more than a table of 1000 municipalities can need "
         f"(over {budget:,} cells and other XML elements)"
     )
+
+
+def test_empty_cells_and_rows_outside_a_table_are_limited(tmp_path: Path) -> None:
+    wide = sheet_xml([HEADER, blank_cells(raw.MAX_STRAY + raw.MAX_COLUMNS + 1)])
+    rows = "".join(f'<row r="{1002 + n}"/>' for n in range(raw.MAX_STRAY + 1))
+    for name, sheet in (("wide", wide), ("long", sheet_xml([HEADER, rows]))):
+        path = raw_workbook(tmp_path / f"{name}.xlsx", [("municipalities", sheet)])
+        assert refused(path) == (
+            f"sheet municipalities: more than {raw.MAX_STRAY:,} empty cells or rows stored "
+            "below row 1001 or right of column AF, outside any table; delete those rows and "
+            "columns"
+        )
 
 
 def test_sheets_that_are_no_table_share_one_budget(tmp_path: Path) -> None:
@@ -426,55 +443,3 @@ def test_the_trial_cases_take_little_memory(tmp_path: Path, scenario_dict: Data)
     measured = json.loads(run.stdout)
     assert measured["peak_kb"] < 500 * 1024, measured
     assert max(measured["seconds"].values()) < BOUND_S, measured
-
-
-# --- written workbooks: the same content, the same bytes ------------------------------
-
-WRITTEN = ("scenario.xlsx", "result.xlsx", "template.xlsx")
-
-
-@pytest.fixture(scope="module")
-def written_twice(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, bytes]]:
-    """A scenario, its result and the template, each written twice 2 s apart (the
-    resolution of a zip entry's time), as bytes by file name."""
-    scenario = matcher.load(EXAMPLE_PATHS["stavanger-sola-sandnes"])
-    result = matcher.solve(scenario)
-    runs: list[dict[str, bytes]] = []
-    for run in range(2):
-        time.sleep(2.1 * run)
-        folder = tmp_path_factory.mktemp(f"written{run}")
-        write_scenario(scenario, folder / "scenario.xlsx")
-        write_result(result, folder / "result.xlsx")
-        write_template(folder / "template.xlsx")
-        runs.append({name: (folder / name).read_bytes() for name in WRITTEN})
-    return runs
-
-
-@pytest.mark.parametrize("name", WRITTEN)
-def test_a_workbook_written_twice_has_the_same_bytes(
-    written_twice: list[dict[str, bytes]], name: str, tmp_path: Path
-) -> None:
-    first, second = written_twice
-    assert first[name] == second[name]
-    path = tmp_path / name
-    path.write_bytes(first[name])
-    with zipfile.ZipFile(path) as archive:
-        assert {info.date_time for info in archive.infolist()} == {ZIP_TIME}
-        core = archive.read("docProps/core.xml").decode()
-    assert core.count("1980-01-01T00:00:00Z") == 2  # created and modified
-
-
-def test_two_solves_differ_only_in_the_timing_on_the_metrics_sheet(tmp_path: Path) -> None:
-    """`elapsed_s` is on the metrics sheet; every other part is byte for byte the same."""
-    example = EXAMPLE_PATHS["stavanger-sola-sandnes"]
-    parts: list[dict[str, bytes]] = []
-    for run in range(2):
-        time.sleep(2.1 * run)
-        out = tmp_path / f"result{run}.xlsx"
-        args = ["solve", str(example), "--format", "xlsx", "--out", str(out)]
-        assert CliRunner().invoke(app, args).exit_code == 0
-        with zipfile.ZipFile(out) as archive:
-            parts.append({name: archive.read(name) for name in archive.namelist()})
-    assert list(parts[0]) == list(parts[1])
-    differ = {name for name in parts[0] if parts[0][name] != parts[1][name]}
-    assert differ <= {sheet_part(tmp_path / "result0.xlsx", "metrics")}

@@ -9,9 +9,6 @@ the first value out of place instead of being laid out in memory."""
 
 from __future__ import annotations
 
-import csv
-import io
-import itertools
 import posixpath
 import warnings
 import zipfile
@@ -60,6 +57,13 @@ MAX_INDEX_BYTES = 1 * _MB
 #: builds an object for each, at about 13 us and 0.6 kB, so that this bounds their cost
 #: to well under a second. A real workbook's hold hundreds, thousands with many formats.
 MAX_WHOLE_ELEMENTS = 50_000
+#: XML elements of the shared strings (two for each plain text): openpyxl reads them
+#: whole at about 3 us each, so that this bounds their cost to about 2 s; the largest
+#: realistic workbook's 185,000 texts take 370,000.
+MAX_STRING_ELEMENTS = 600_000
+#: Empty cells and rows stored outside a table (below its last row or right of
+#: `MAX_COLUMNS`): formatting can leave a few, a file made to be slow leaves millions.
+MAX_STRAY = 10_000
 #: All parts together.
 MAX_UNZIPPED_BYTES = 192 * _MB
 #: Entries of the zip: a workbook has a few per sheet, image or chart.
@@ -84,6 +88,10 @@ _STYLE_ENTRIES = (
     f"the workbook's styles hold more than {MAX_WHOLE_ELEMENTS:,} entries (cell formats, "
     "fonts and the like); copy its tables into a new workbook"
 )
+_STRING_ENTRIES = (
+    f"the workbook's shared strings hold more than {MAX_STRING_ELEMENTS // 2:,} texts, far "
+    "more than a programme's people have; copy its tables into a new workbook"
+)
 _NOT_XLSX = "not a valid .xlsx workbook (open it in Excel and save it as .xlsx)"
 _CANNOT = "cannot read the workbook; is it a valid .xlsx file?"
 
@@ -102,19 +110,10 @@ def file_problem(source: str, message: str) -> ScenarioError:
     return ScenarioError([Finding("", message)], source)
 
 
-def _check_size(path: Path, source: str) -> None:
+def check_size(path: Path, source: str) -> None:
+    """Refuse a file larger than any input may be, before it is opened."""
     if path.stat().st_size > MAX_FILE_BYTES:
         raise file_problem(source, f"{path.name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-
-
-def _check_rows(name: str, rows: int, place: str, source: str) -> None:
-    """Refuse a table with more rows than its records may number (header not counted)."""
-    limit = MAX_ROWS[name]
-    if rows > limit + 1:
-        raise file_problem(
-            source,
-            f"{place}: more than {limit} rows below the header; at most {limit} {name} are allowed",
-        )
 
 
 def _check_part(archive: zipfile.ZipFile, name: str, limit: int, what: str, source: str) -> None:
@@ -127,13 +126,19 @@ def _check_part(archive: zipfile.ZipFile, name: str, limit: int, what: str, sour
         )
 
 
-def _check_elements(archive: zipfile.ZipFile, name: str, refusal: str, source: str) -> None:
-    """Refuse a part read whole that holds more than `MAX_WHOLE_ELEMENTS` elements,
-    counted without parsing: each opens with a `<` that no text may hold, so the `<`
-    that do not close one are an upper bound (absent part: no problem)."""
+def _check_elements(
+    archive: zipfile.ZipFile,
+    name: str,
+    refusal: str,
+    source: str,
+    limit: int = MAX_WHOLE_ELEMENTS,
+) -> None:
+    """Refuse a part read whole that holds more than `limit` elements, counted without
+    parsing: each opens with a `<` that no text may hold, so the `<` that do not close
+    one are an upper bound (absent part: no problem)."""
     if name in archive.NameToInfo:
         data = archive.read(name)
-        if data.count(b"<") - data.count(b"</") > MAX_WHOLE_ELEMENTS:
+        if data.count(b"<") - data.count(b"</") > limit:
             raise file_problem(source, refusal)
 
 
@@ -151,6 +156,7 @@ def _check_directory(archive: zipfile.ZipFile, source: str) -> None:
             f"the workbook is too large once unpacked (more than {MAX_UNZIPPED_BYTES // _MB} MB)",
         )
     _check_part(archive, "xl/sharedStrings.xml", MAX_STRINGS_BYTES, _TEXTS, source)
+    _check_elements(archive, "xl/sharedStrings.xml", _STRING_ENTRIES, source, MAX_STRING_ELEMENTS)
     for info in infos:
         _check_part(archive, info.filename, MAX_SHEET_BYTES, "a sheet or other part takes", source)
     for name in _INDEX_PARTS:
@@ -170,6 +176,7 @@ def _check_named_parts(reader: ExcelReader, source: str) -> None:
         name = str(override.PartName).lstrip("/")
         if override.ContentType == SHARED_STRINGS:
             _check_part(reader.archive, name, MAX_STRINGS_BYTES, _TEXTS, source)
+            _check_elements(reader.archive, name, _STRING_ENTRIES, source, MAX_STRING_ELEMENTS)
         elif override.ContentType in (XLSX, XLSM, XLTX, XLTM):
             folder, leaf = posixpath.split(name)
             for part in (name, posixpath.join(folder, "_rels", f"{leaf}.rels")):
@@ -240,12 +247,19 @@ class _Exhausted(Exception):
     """A sheet holds more XML elements than its budget."""
 
 
-def _stored_cells(reader: ExcelReader, part: str, budget: _Budget) -> Generator[_Cell, None, None]:
+class _Strays(Exception):
+    """A table's sheet stores more than `MAX_STRAY` rows below the table's last row."""
+
+
+def _stored_cells(
+    reader: ExcelReader, part: str, budget: _Budget, last_row: int | None = None
+) -> Generator[_Cell, None, None]:
     """Every cell stored in a worksheet part, in file order, converted by openpyxl's own
     cell parser (shared strings, numbers, dates, booleans as openpyxl reads them). Only
     `<sheetData>` is read and every element is dropped once read, so that memory stays
     flat and time follows the stored cells, whatever the sheet claims or holds besides;
-    nesting or cells of a size no spreadsheet program writes are refused."""
+    nesting or cells of a size no spreadsheet program writes are refused, and so are more
+    than `MAX_STRAY` rows below `last_row`, empty or not."""
     # lazy: openpyxl is heavy, load it only when a workbook is read or written
     from openpyxl.worksheet._reader import CELL_TAG, DATA_TAG, FORMULA_TAG, ROW_TAG, WorkSheetParser
     from openpyxl.xml.functions import iterparse
@@ -262,7 +276,7 @@ def _stored_cells(reader: ExcelReader, part: str, budget: _Budget) -> Generator[
         )
         path: list[Element] = []
         cell: Element | None = None  # the cell being read, its parts kept until its end
-        parts = 0
+        parts = strays = 0
         for event, element in iterparse(source, events=("start", "end")):
             depth = len(path)
             if event == "start":
@@ -275,6 +289,10 @@ def _stored_cells(reader: ExcelReader, part: str, budget: _Budget) -> Generator[
                 if depth == 2 and element.tag == ROW_TAG and path[1].tag == DATA_TAG:
                     parser.row_counter = _row_number(element.get("r"), parser.row_counter)
                     parser.col_counter = 0
+                    if last_row is not None and parser.row_counter > last_row:
+                        strays += 1
+                        if strays > MAX_STRAY:
+                            raise _Strays
                 elif depth == 3 and element.tag == CELL_TAG and path[2].tag == ROW_TAG:
                     cell, parts = (element, 0) if path[1].tag == DATA_TAG else (None, parts)
                 path.append(element)
@@ -316,10 +334,14 @@ def _read_table(cells: Iterator[_Cell], name: str, title: str, source: str) -> R
     grid: dict[int, list[object]] = {}
     dead: set[tuple[int, int]] = set()
     filled = False
+    stray = 0
     for row, column, value, formula in cells:
         if row > last or column > MAX_COLUMNS:
             if not blank(value):
                 raise file_problem(source, _beyond(title, name, row, column))
+            stray += 1
+            if stray > MAX_STRAY:
+                raise file_problem(source, _strays(title, name))
         elif formula and value is None:
             dead.add((row, column))
         elif value is not None:
@@ -331,6 +353,14 @@ def _read_table(cells: Iterator[_Cell], name: str, title: str, source: str) -> R
     if not filled:
         return None
     return RawTable(name, [grid.get(r, []) for r in range(1, max(grid) + 1)], dead)
+
+
+def _strays(title: str, name: str) -> str:
+    return (
+        f"sheet {title}: more than {MAX_STRAY:,} empty cells or rows stored below row "
+        f"{MAX_ROWS[name] + 1} or right of column {column_letter(MAX_COLUMNS)}, outside any "
+        "table; delete those rows and columns"
+    )
 
 
 def _too_much(title: str, name: str) -> str:
@@ -367,7 +397,8 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
             continue  # the coordinator's own sheet (`Ark1`): never read
         budget = _Budget(element_budget(name)) if known else spare
         try:
-            with closing(_stored_cells(reader, rel.target, budget)) as cells:
+            last = MAX_ROWS[name] + 1 if known else None
+            with closing(_stored_cells(reader, rel.target, budget, last)) as cells:
                 if known:
                     seen.add(name)
                     raw = _read_table(cells, name, title, sheet.source)
@@ -377,13 +408,15 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
                     sheet.add(Where(f"sheet {title}", title), unknown)
         except _Exhausted:
             raise file_problem(sheet.source, _too_much(title, name)) from None
+        except _Strays:
+            raise file_problem(sheet.source, _strays(title, name)) from None
     return raws
 
 
 def read_xlsx(path: Path, sheet: SheetData) -> list[RawTable]:
     """The scenario sheets of a workbook with content; problems go to `sheet`."""
     source = sheet.source
-    _check_size(path, source)
+    check_size(path, source)
     with warnings.catch_warnings(), path.open("rb") as stream:
         warnings.simplefilter("ignore")
         reader = _open_workbook(stream, source)
@@ -395,65 +428,3 @@ def read_xlsx(path: Path, sheet: SheetData) -> list[RawTable]:
             raise file_problem(source, _CANNOT) from None
         finally:
             reader.archive.close()
-
-
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
-
-
-def _delimiter(text: str) -> str:
-    first = text.split("\n", 1)[0]
-    counts = {d: first.count(d) for d in (",", ";", "\t")}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
-
-
-def read_csv_folder(path: Path, sheet: SheetData) -> list[RawTable]:
-    """The scenario tables of a folder of CSV files with content (any of `,;` or tab,
-    UTF-8 or Windows-1252); problems go to `sheet`."""
-    source = sheet.source
-    raws: list[RawTable] = []
-    seen: set[str] = set()
-    for file in sorted(path.iterdir()):
-        if not file.is_file() or file.suffix.lower() != ".csv" or file.name.startswith("."):
-            continue
-        name = file.stem.strip().lower()
-        if name in IGNORED_SHEETS:
-            continue
-        if name not in SHEETS:
-            near = misspelt_table(name)
-            if near is not None:  # else the coordinator's own file: never read
-                sheet.add(
-                    Where(file.name, file.name),
-                    f"unknown file; did you mean '{near}.csv'? "
-                    f"(files: {', '.join(s + '.csv' for s in SHEETS)})",
-                )
-            continue
-        if name in seen:
-            sheet.add(Where(file.name, name), "a second file for this table")
-            continue
-        seen.add(name)
-        _check_size(file, source)
-        try:
-            text = _decode(file.read_bytes())
-            reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-            rows: list[list[object]] = [
-                list(r) for r in itertools.islice(reader, MAX_ROWS[name] + 2)
-            ]
-            _check_rows(name, len(rows), file.name, source)
-        except (OSError, csv.Error) as error:
-            sheet.add(Where(file.name, name), f"cannot read the file: {error}")
-            continue
-        if any(not blank(v) for row in rows for v in row):
-            raws.append(RawTable(name, [list(r) for r in rows]))
-    if not seen and not sheet.problems:
-        raise file_problem(
-            source,
-            "no scenario tables in this folder; expected " + ", ".join(s + ".csv" for s in SHEETS),
-        )
-    if not raws and not sheet.problems:
-        raise file_problem(source, "the CSV files are empty")
-    return raws

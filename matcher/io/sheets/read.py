@@ -22,8 +22,9 @@ from matcher.io.sheets.columns import (
     column_letter,
     put_value,
 )
+from matcher.io.sheets.folder import read_csv_folder
 from matcher.io.sheets.places import SheetData, Where
-from matcher.io.sheets.raw import RawTable, file_problem, read_csv_folder, read_xlsx
+from matcher.io.sheets.raw import RawTable, file_problem, read_xlsx
 from matcher.model.errors import ScenarioError
 from matcher.model.ids import normal_id, shown_id
 from matcher.model.scenario import Scenario
