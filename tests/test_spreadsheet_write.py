@@ -176,7 +176,7 @@ def test_template(tmp_path: Path) -> None:
     assert not many.showErrorMessage  # several values go ;-separated
     assert "separated by ;" in str(many.prompt)
     muni = validations(wb["mentors"])[column_of(wb["mentors"], "municipality")]
-    assert muni.formula1 == f"municipalities!$A$2:$A${500}"
+    assert muni.formula1 == f"'municipalities'!$A$2:$A${500}"  # quoted: a sheet name may hold æøå
     settings = {r[0]: r[1] for r in wb["settings"].iter_rows(min_row=2, values_only=True)}
     assert set(settings) == set(SETTINGS)
     assert settings["program.mentor_capacity"] == 2

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from matcher.cli.common import fail, wrote
+from matcher.cli.common import LangOpt, fail, use_language, wrote
 from matcher.explain.result import Result
 from matcher.io.files import OutputError
 from matcher.io.load import load
@@ -53,12 +53,15 @@ def convert(
 def template(
     out: Annotated[Path, typer.Option(help="The workbook to write (.xlsx).")] = DEFAULT_TEMPLATE,
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    lang: LangOpt = None,
 ) -> None:
     """Write an empty scenario workbook to fill in, with drop-down lists.
 
     Each column is explained in a comment and on the notes sheet; the settings sheet
-    lists every key with its default.
+    lists every key with its default. With --lang nb, sheet names, headers, notes and
+    drop-downs are in bokmål; a workbook in either language (or both) is read.
     """
+    use_language(lang)
     if out.exists() and not force:
         fail(f"--out {out}: the file exists; pass --force to overwrite it")
     try:

@@ -159,8 +159,15 @@ INTERESTS = _table(
     ("cats", ("katt", "katter")),
     ("pets", ("dyr", "kjæledyr")),
 )
+FUNDING = _table(
+    ("nav", ()),
+    ("municipality", ("kommune", "kommunen")),
+    ("project", ("prosjekt", "prosjektmidler")),
+    ("other", ("annet", "annen")),
+)
 #: Field name -> its aliases (fields not named here have none).
 BY_FIELD: dict[str, Mapping[str, str]] = {
+    "funding": FUNDING,
     "gender": GENDER,
     "mentor_gender": MENTOR_GENDER,
     "substances": SUBSTANCES,

@@ -302,6 +302,8 @@ class Pair(_Strict):
     renewal_due: Date | None = None
     review_due: Date | None = None
 
+    _words = field_validator("funding", mode="before")(_canonical_tags)
+
 
 class EndedPair(_Strict):
     """A pair that has ended, kept for the period reports to municipalities and NAV. The
@@ -314,6 +316,8 @@ class EndedPair(_Strict):
     ended: Date
     reason: Text | None = None
     funding: Funding | None = None
+
+    _words = field_validator("funding", mode="before")(_canonical_tags)
 
     @model_validator(mode="after")
     def _in_order(self) -> EndedPair:

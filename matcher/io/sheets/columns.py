@@ -13,6 +13,7 @@ from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 
+from matcher.io.sheets.names import shown_choice
 from matcher.model.scenario import (
     MAX_HISTORY,
     MAX_LOCKS,
@@ -28,7 +29,9 @@ from matcher.model.scenario import (
     Scenario,
     unwrap,
 )
-from matcher.model.vocabulary import CATEGORIES, CLOSED
+from matcher.model.vocabulary import CLOSED
+from matcher.text.language import N_
+from matcher.text.language import gettext as _
 
 #: How the cells of a column are read and written.
 CellKind = Literal["text", "int", "float", "bool", "date", "list", "map"]
@@ -201,75 +204,91 @@ def get_value(record: Mapping[str, Any], path: Sequence[str]) -> Any:
 # --- what each column means, for the template's comments, prompts and notes sheet ----
 
 HELP: dict[str, str] = {
-    "municipalities.id": "Short id of the municipality (e.g. stavanger); people refer to it.",
-    "municipalities.name": "Name shown in reports (optional).",
-    "municipalities.partner": "Partner municipality: its participants come first.",
-    "municipalities.min": "Floor: at least this many active participants after the round.",
-    "municipalities.max": "Ceiling: at most this many active participants after the round.",
-    "municipalities.share": "Share of the places (e.g. 0.6) for fairness: proportional.",
-    "id": "Pseudonymous id (e.g. M01, P01); never a name.",
-    "gender": "Gender.",
-    "age": "Age in years (16-120).",
-    "municipality": "Id of the municipality the person lives in (sheet municipalities).",
-    "mentors.serves": "Municipality ids the mentor can take participants from; "
-    "empty = all of them.",
-    "mentors.capacity": "Max participants for this mentor; empty = program.mentor_capacity.",
-    "recovery_years": "Years in recovery (drug-free).",
-    "trained": "Has completed the mentor course; empty = true.",
-    "active": "Available this round (false = on leave); empty = true.",
-    "substances": "Drug history.",
-    "interests": "Free tags, e.g. hiking; music; football.",
-    "strengths": "What the mentor can help with.",
-    "availability": "When the person can meet.",
-    "languages": "Language codes, e.g. no; en.",
-    "consent": "Recorded consent; false = never matched or scored.",
-    "referred": "Date of referral (YYYY-MM-DD); empty = the round's date.",
-    "discharge": "Planned discharge from treatment (YYYY-MM-DD), optional.",
-    "goals": "The participant's goals for the follow-up.",
-    "priority": "Priority tags.",
-    "prefers.mentor_gender": "Wish for the mentor's gender (hard); any lifts the same-gender rule.",
-    "prefers.max_age_gap": "Max age difference to the mentor in years (hard).",
-    "exclude_mentors": "Mentor ids never to propose (e.g. known from the drug scene).",
-    "pairs.participant": "Participant id of an active pair.",
-    "pairs.mentor": "Mentor id of an active pair.",
-    "since": "Date the pair started (YYYY-MM-DD).",
-    "release": "true = end this pair and match the participant again.",
-    "locks.kind": "require = always propose this pair; forbid = never.",
-    "locks.participant": "Participant id.",
-    "locks.mentor": "Mentor id.",
-    "name": "Name of the round, shown in reports.",
-    "date": "Date of the round (YYYY-MM-DD); waiting time is counted to it. Empty = today.",
-    "program.capacity": "Max active participants (existing pairs count); empty = no cap.",
-    "program.mentor_capacity": "Default max participants per mentor.",
-    "program.position_per_participant": "Share of a full-time post per participant.",
-    "program.position_budget": "Max total mentor posts; empty = no budget.",
-    "policy.objective": "Criteria, most important first.",
-    "policy.fairness": "How places are split between municipalities.",
-    "policy.same_gender": "Same-gender rule.",
-    "policy.min_recovery_years": "Years in recovery a mentor needs.",
-    "policy.max_age_gap": "Hard limit on the age difference; empty = none.",
-    "policy.weights": "Relative weight of this criterion in the compatibility score.",
-    "vocabulary": "Extra values allowed in this column besides the built-in ones.",
-    "vocabulary.interests.TAG": "Add rows vocabulary.interests.TAG with the tag's "
-    "category (" + ", ".join(CATEGORIES) + ") or empty.",
+    "municipalities.id": N_("Short id of the municipality (e.g. stavanger); people refer to it."),
+    "municipalities.name": N_("Name shown in reports (optional)."),
+    "municipalities.partner": N_("Partner municipality: its participants come first."),
+    "municipalities.min": N_("Floor: at least this many active participants after the round."),
+    "municipalities.max": N_("Ceiling: at most this many active participants after the round."),
+    "municipalities.share": N_("Share of the places (e.g. 0.6) for fairness: proportional."),
+    "id": N_("Pseudonymous id (e.g. M01, P01); never a name."),
+    "gender": N_("Gender."),
+    "age": N_("Age in years (16-120)."),
+    "municipality": N_("The municipality the person lives in: its id or its name."),
+    "mentors.serves": N_(
+        "Municipalities the mentor can take participants from; empty = all of them."
+    ),
+    "mentors.capacity": N_("Max participants for this mentor; empty = program.mentor_capacity."),
+    "recovery_years": N_("Years in recovery (drug-free)."),
+    "trained": N_("Has completed the mentor course; empty = yes."),
+    "active": N_("Available this round (no = on leave); empty = yes."),
+    "substances": N_("Drug history."),
+    "interests": N_("Free tags, e.g. hiking; music; football (Norwegian words work too)."),
+    "strengths": N_("What the mentor can help with."),
+    "availability": N_("When the person can meet."),
+    "languages": N_("Languages, by name or two-letter code, e.g. norsk; engelsk; ar."),
+    "consent": N_("Recorded consent; no = never matched or scored."),
+    "referred": N_("Date of referral (e.g. 01.09.2026); empty = the round's date."),
+    "discharge": N_("Planned discharge from treatment (e.g. 15.12.2026), optional."),
+    "goals": N_("The participant's goals for the follow-up."),
+    "priority": N_("Priority tags."),
+    "prefers.mentor_gender": N_(
+        "Wish for the mentor's gender (a hard rule); any lifts the same-gender rule."
+    ),
+    "prefers.max_age_gap": N_("Max age difference to the mentor in years (a hard rule)."),
+    "exclude_mentors": N_("Mentor ids never to propose (e.g. known from the drug scene)."),
+    "pairs.participant": N_("Participant id of an active pair."),
+    "pairs.mentor": N_("Mentor id of an active pair."),
+    "since": N_("Date the pair started."),
+    "release": N_("yes = end this pair and match the participant again."),
+    "funding": N_("Who pays for the pair: NAV, the municipality, a project or other."),
+    "renewal_due": N_("Date the funding must be renewed (NAV: every 3 months)."),
+    "review_due": N_("Date of the pair's next review."),
+    "ended": N_("Date the pair ended."),
+    "reason": N_("Why the pair ended (optional; free text)."),
+    "history.municipality": N_("The municipality the participant lived in."),
+    "history.participant": N_("Participant id (need not be in this round)."),
+    "history.mentor": N_("Mentor id (need not be in this round)."),
+    "locks.kind": N_("require = always propose this pair; forbid = never."),
+    "locks.participant": N_("Participant id."),
+    "locks.mentor": N_("Mentor id."),
+    "name": N_("Name of the round, shown in reports."),
+    "date": N_("Date of the round; waiting time is counted to it. Empty = today."),
+    "program.capacity": N_("Max active participants (existing pairs count); empty = no cap."),
+    "program.mentor_capacity": N_("Default max participants per mentor."),
+    "program.position_per_participant": N_("Share of a full-time post per participant."),
+    "program.position_budget": N_("Max total mentor posts; empty = no budget."),
+    "policy.objective": N_("Criteria, most important first."),
+    "policy.fairness": N_("How places are split between municipalities."),
+    "policy.same_gender": N_("Same-gender rule."),
+    "policy.min_recovery_years": N_("Years in recovery a mentor needs."),
+    "policy.max_age_gap": N_("Hard limit on the age difference; empty = none."),
+    "policy.weights": N_("Relative weight of this criterion in the compatibility score."),
+    "policy.min_score": N_("No new pair scoring below this (0-1); empty = no minimum."),
+    "policy.young_max_age": N_("Participants of at most this age count as young."),
+    "vocabulary": N_("Extra values allowed in this column besides the built-in ones."),
+    "vocabulary.interests.TAG": N_(
+        "Add rows vocabulary.interests.TAG with the tag's category (everyday, social, "
+        "creative, volunteering, work, education, outdoor, physical) or empty."
+    ),
 }
 
 
 def column_help(table: str, col: Column) -> str:
     """What a column of `table` holds, its allowed values and whether it is required."""
-    text = (
+    found = (
         HELP.get(f"{table}.{col.name}")
         or HELP.get(col.name)
         or HELP.get(".".join(col.path[:2]))
         or HELP.get(col.path[0])
-        or col.name
     )
+    text = col.name if found is None else _(found)
+    choices = ", ".join(shown_choice(c) for c in col.choices)
     if col.choices and col.kind == "list":
-        text += " Values: " + ", ".join(col.choices) + "; several separated by ;"
+        text += " " + _("Values: {values}; several separated by ;").format(values=choices)
     elif col.kind == "list":
-        text += " Several values separated by ;"
+        text += " " + _("Several values separated by ;")
     elif col.choices:
-        text += " One of: " + ", ".join(col.choices) + "."
+        text += " " + _("One of: {values}.").format(values=choices)
     if col.required:
-        text += " Required."
+        text += " " + _("Required.")
     return text

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from matcher.io.sheets.cells import blank
 from matcher.io.sheets.columns import IGNORED_SHEETS, MAX_ROWS, SHEETS, misspelt_table
+from matcher.io.sheets.names import sheet_key
 from matcher.io.sheets.places import SheetData, Where
 from matcher.io.sheets.raw import RawTable, check_size, file_problem
 
@@ -48,7 +49,7 @@ def read_csv_folder(path: Path, sheet: SheetData) -> list[RawTable]:
     for file in sorted(path.iterdir()):
         if not file.is_file() or file.suffix.lower() != ".csv" or file.name.startswith("."):
             continue
-        name = file.stem.strip().lower()
+        name = sheet_key(file.stem)
         if name in IGNORED_SHEETS:
             continue
         if name not in SHEETS:

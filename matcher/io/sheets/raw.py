@@ -29,6 +29,7 @@ from matcher.io.sheets.columns import (
     column_letter,
     misspelt_table,
 )
+from matcher.io.sheets.names import sheet_key
 from matcher.io.sheets.places import SheetData, Where
 from matcher.model.errors import Finding, ScenarioError
 
@@ -385,7 +386,7 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
         if rel.target not in reader.valid_files or "chartsheet" in str(rel.Type):
             continue  # as openpyxl: a missing part is no sheet, a chart holds no table
         title = str(child.name)
-        name = title.strip().lower()
+        name = sheet_key(title)
         if name in IGNORED_SHEETS:
             continue
         if name in seen:

@@ -23,6 +23,7 @@ from matcher.io.sheets.columns import (
     put_value,
 )
 from matcher.io.sheets.folder import read_csv_folder
+from matcher.io.sheets.names import LOCK_KINDS_NB, header_key
 from matcher.io.sheets.places import SheetData, Where
 from matcher.io.sheets.raw import RawTable, file_problem, read_xlsx
 from matcher.model.errors import ScenarioError
@@ -43,7 +44,8 @@ def _header(raw: RawTable, columns: Mapping[str, Column], sheet: SheetData) -> d
     head = raw.rows[0]
     width = max(len(r) for r in raw.rows)
     names = [
-        name_of(head[c]) if c < len(head) and not blank(head[c]) else None for c in range(width)
+        name_of(header_key(as_text(head[c]))) if c < len(head) and not blank(head[c]) else None
+        for c in range(width)
     ]
     if not any(n in columns for n in names):
         sheet.add(
@@ -141,7 +143,8 @@ def _read_locks(raw: RawTable, sheet: SheetData) -> None:
     locks: dict[str, list[list[str]]] = {"require": [], "forbid": []}
     for row, record in _records(raw, sheet):
         letters = sheet.columns.get("locks", {})
-        kind = str(record.get("kind", "")).lower()
+        written = str(record.get("kind", "")).strip().lower()
+        kind = LOCK_KINDS_NB.get(written, written)
         if kind not in locks:
             what = (
                 "required value is empty" if "kind" not in record else "expected require or forbid"

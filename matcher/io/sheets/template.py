@@ -20,7 +20,10 @@ from matcher.io.sheets.columns import (
     column_help,
     column_letter,
 )
+from matcher.io.sheets.names import HEADERS_NB, SHEETS_NB, shown_choice
 from matcher.io.sheets.write import SheetTable, save_workbook, tables_workbook
+from matcher.text.language import N_, current
+from matcher.text.language import gettext as _
 
 if TYPE_CHECKING:
     from openpyxl.workbook.workbook import Workbook
@@ -40,23 +43,35 @@ _REFERENCES = {
     "participant": "participants",
 }
 _NOTES = [
-    ["likematch scenario workbook"],
-    [
+    N_("likematch scenario workbook"),
+    N_(
         "Row 1 of each sheet holds the column names; do not rename them. One row per "
         "record; empty rows are skipped."
-    ],
-    [
+    ),
+    N_(
         "An empty cell means 'not given': the default applies. Several values in one cell "
         "are separated by ; (e.g. alcohol; opioids)."
-    ],
-    ["true/false columns also accept yes/no and 1/0. Dates: YYYY-MM-DD."],
-    [
-        "Use pseudonymous ids (M01, P01), never names. Sheets other than these are an "
-        "error; this notes sheet is ignored."
-    ],
-    [],
-    ["sheet", "column", "meaning"],
+    ),
+    N_(
+        "Yes/no columns take yes/no, true/false, 1/0 or x for yes. Dates: 2026-09-01, "
+        "01.09.2026 or 1.9.26. Words may be Norwegian or English."
+    ),
+    N_(
+        "Use pseudonymous ids (M01, P01), never names. A column named notes, merknad or "
+        "kommentar, this notes sheet and sheets of your own (Ark1) are never read."
+    ),
 ]
+_NOTES_HEADER = (N_("sheet"), N_("column"), N_("meaning"))
+
+
+def sheet_title(table: str) -> str:
+    """A table's sheet name in the template's language."""
+    return SHEETS_NB[table] if current() == "nb" else table
+
+
+def header(name: str) -> str:
+    """A column's header in the template's language."""
+    return HEADERS_NB.get(name, name) if current() == "nb" else name
 
 
 def _template_value(col: Column) -> Any:
@@ -74,28 +89,28 @@ def _data_validation(
     # lazy: openpyxl is heavy, load it only when a workbook is read or written
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    title = col.name[:32]
+    title = header(col.name)[:32]
     target = _REFERENCES.get(col.name)
     if col.choices:
         single = col.kind != "list"
         return DataValidation(
             type="list",
-            formula1='"' + ",".join(col.choices) + '"',
+            formula1='"' + ",".join(shown_choice(c) for c in col.choices) + '"',
             allow_blank=True,
             showErrorMessage=single,
             errorStyle="warning" if col.kind == "bool" else "stop",
-            error="Choose a value from the list.",
+            error=_("Choose a value from the list."),
             errorTitle=title,
         )
     if target is not None and table != target:
         id_letter = column_letter([c.name for c in tables[target]].index("id") + 1)
         return DataValidation(
             type="list",
-            formula1=f"{target}!${id_letter}$2:${id_letter}${TEMPLATE_ROWS}",
+            formula1=f"'{sheet_title(target)}'!${id_letter}$2:${id_letter}${TEMPLATE_ROWS}",
             allow_blank=True,
             showErrorMessage=col.kind != "list",
             errorStyle="warning",
-            error=f"Not an id from the sheet {target}.",
+            error=_("Not an id from the sheet {sheet}.").format(sheet=sheet_title(target)),
             errorTitle=title,
         )
     if col.kind in ("int", "float"):
@@ -108,8 +123,11 @@ def _data_validation(
             allow_blank=True,
             showErrorMessage=True,
             errorTitle=title,
-            error="Enter a number"
-            + (f" from {low} to {high}." if high else f" of at least {low}."),
+            error=(
+                _("Enter a number from {low} to {high}.").format(low=low, high=high)
+                if high
+                else _("Enter a number of at least {low}.").format(low=low)
+            ),
         )
     if col.kind == "date":
         return DataValidation(
@@ -119,7 +137,7 @@ def _data_validation(
             allow_blank=True,
             showErrorMessage=True,
             errorTitle=title,
-            error="Enter a date (YYYY-MM-DD).",
+            error=_("Enter a date (for example 01.09.2026)."),
         )
     return None
 
@@ -135,7 +153,7 @@ def _add_validation(
     if dv is None:
         dv = DataValidation(allow_blank=True)
     dv.showInputMessage = True
-    dv.promptTitle = col.name[:32]
+    dv.promptTitle = header(col.name)[:32]
     dv.prompt = column_help(table, col)[:250]
     ws.add_data_validation(dv)
     dv.add(f"{letter}2:{letter}{TEMPLATE_ROWS}")
@@ -147,11 +165,11 @@ def _record_sheets(wb: Workbook) -> None:
     from openpyxl.comments import Comment
 
     for name in _RECORD_TABLES:
-        ws = wb[name]
+        ws = wb[sheet_title(name)]
         for index, col in enumerate(TABLES[name], start=1):
             letter = column_letter(index)
             ws[f"{letter}1"].comment = Comment(column_help(name, col), "likematch", 120, 260)
-            ws.column_dimensions[letter].width = max(len(col.name) + 4, 14)
+            ws.column_dimensions[letter].width = max(len(header(col.name)) + 4, 14)
             _add_validation(ws, name, col, letter, TABLES)
 
 
@@ -161,7 +179,7 @@ def _settings_sheet(wb: Workbook) -> None:
     from openpyxl.comments import Comment
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    ws = wb["settings"]
+    ws = wb[sheet_title("settings")]
     for row, (key, col) in enumerate(SETTINGS.items(), start=2):
         ws[f"A{row}"].comment = Comment(column_help("settings", col), "likematch", 120, 260)
         if col.choices:
@@ -186,18 +204,22 @@ def _notes_sheet(wb: Workbook) -> None:
     # lazy: openpyxl is heavy, load it only when a workbook is read or written
     from openpyxl.styles import Alignment, Font
 
-    notes = wb.create_sheet("notes", 0)
-    lines = [list(line) for line in _NOTES]
-    lines += [["settings", key, column_help("settings", col)] for key, col in SETTINGS.items()]
-    lines.append(["settings", "vocabulary.interests.TAG", HELP["vocabulary.interests.TAG"]])
+    notes = wb.create_sheet(sheet_title("notes"), 0)
+    lines: list[list[str]] = [[_(line)] for line in _NOTES]
+    lines += [[], [_(word) for word in _NOTES_HEADER]]
+    settings = sheet_title("settings")
+    lines += [[settings, key, column_help("settings", col)] for key, col in SETTINGS.items()]
+    lines.append([settings, "vocabulary.interests.TAG", _(HELP["vocabulary.interests.TAG"])])
     for name in _RECORD_TABLES:
-        lines += [[name, col.name, column_help(name, col)] for col in TABLES[name]]
+        lines += [
+            [sheet_title(name), header(col.name), column_help(name, col)] for col in TABLES[name]
+        ]
     for line in lines:
         notes.append(line)
     notes["A1"].font = Font(bold=True, size=14)
-    for cell in notes[len(_NOTES)]:
+    for cell in notes[len(_NOTES) + 2]:
         cell.font = Font(bold=True)
-    for row in notes.iter_rows(min_row=len(_NOTES) + 1):
+    for row in notes.iter_rows(min_row=len(_NOTES) + 3):
         row[2].alignment = Alignment(wrap_text=True, vertical="top")
     notes.column_dimensions["A"].width = 16
     notes.column_dimensions["B"].width = 34
@@ -208,9 +230,10 @@ def template_workbook() -> Workbook:
     """An empty scenario workbook: headers with comments, drop-downs for every closed
     vocabulary, a settings sheet with the keys and their defaults, and a notes sheet."""
     settings = [[key, _template_value(col)] for key, col in SETTINGS.items()]
-    tables: dict[str, SheetTable] = {"settings": (list(SETTINGS_HEADER), settings)}
+    keys = [header(name) for name in SETTINGS_HEADER]
+    tables: dict[str, SheetTable] = {sheet_title("settings"): (keys, settings)}
     for name in _RECORD_TABLES:
-        tables[name] = ([c.name for c in TABLES[name]], [])
+        tables[sheet_title(name)] = ([header(c.name) for c in TABLES[name]], [])
     wb = tables_workbook(tables)
     _record_sheets(wb)
     _settings_sheet(wb)
