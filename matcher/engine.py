@@ -32,14 +32,16 @@ def describe_constraint(built: Built, key: ConstraintKey) -> str:
     scenario, problem = built.scenario, built.problem
     kind, index = key.kind, key.index
     if kind == "capacity":
-        return _("program.capacity {capacity} (rule 1)").format(capacity=scenario.program.capacity)
+        return _("the programme's capacity of {capacity} (rule 1)").format(
+            capacity=scenario.program.capacity
+        )
     if kind == "budget":
-        return _("program.position_budget {posts} (rule 1)").format(
+        return _("the position budget of {posts} mentor posts (rule 1)").format(
             posts=f"{scenario.program.position_budget:g}"
         )
     if kind == "required":
         p, m = problem.edge_p[index], problem.edge_m[index]
-        return _("locks.require {pair} (rule 6)").format(
+        return _("the locked pair {pair} (rule 6)").format(
             pair=f"{built.enc.participant_ids[p]}-{built.enc.mentor_ids[m]}"
         )
     group = problem.groups[index]

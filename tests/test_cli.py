@@ -276,7 +276,7 @@ def test_require_breaking_a_hard_rule_exit_3(
     )
     result = invoke("solve", write_scenario(tmp_path, data), "--format", "json")
     assert_clean_failure(result, 3)
-    assert "locks.require P1-M1 breaks a hard rule" in result.stderr
+    assert "the locked pair P1-M1 breaks a hard rule" in result.stderr
     assert "on leave" in result.stderr and "(rule 2)" in result.stderr
     assert json.loads(result.stdout)["status"] == "infeasible"
 

@@ -29,7 +29,10 @@ VARIANTS: list[tuple[str, dict[str, int], list[list[str]], list[str]]] = [
         "loland",
         {"kristiansand": 3, "arendal": 3},
         [],
-        ["municipality kristiansand min 3, capped to 2 (rule 8)", "locks.require P01-M02 (rule 6)"],
+        [
+            "municipality kristiansand min 3, capped to 2 (rule 8)",
+            "the locked pair P01-M02 (rule 6)",
+        ],
     ),
     (
         "stavanger-sola-sandnes",
@@ -37,8 +40,8 @@ VARIANTS: list[tuple[str, dict[str, int], list[list[str]], list[str]]] = [
         [["P13", "M02"], ["P04", "M02"]],
         [
             "municipality sandnes min 4, capped to 3 (rule 8)",
-            "locks.require P04-M02 (rule 6)",
-            "locks.require P13-M02 (rule 6)",
+            "the locked pair P04-M02 (rule 6)",
+            "the locked pair P13-M02 (rule 6)",
         ],
     ),
     (
@@ -53,9 +56,9 @@ VARIANTS: list[tuple[str, dict[str, int], list[list[str]], list[str]]] = [
             ["P03", "M08"],
             ["P02", "M03"],
         ],
-        ["program.capacity 10 (rule 1)"]
+        ["the programme's capacity of 10 (rule 1)"]
         + [
-            f"locks.require {pair} (rule 6)"
+            f"the locked pair {pair} (rule 6)"
             for pair in [
                 "P01-M01",
                 "P02-M03",

@@ -336,7 +336,7 @@ def test_require_breaking_a_hard_rule_is_a_conflict(
     built = built_from(data)
     assert len(built.conflicts) == 1
     conflict = built.conflicts[0]
-    assert conflict.startswith("locks.require P1-M1 breaks a hard rule: ")
+    assert conflict.startswith("the locked pair P1-M1 breaks a hard rule: ")
     assert expected in conflict
     assert len(built.problem.required) == 0
 
@@ -363,7 +363,7 @@ def test_require_against_another_active_pair(
         locks={"require": [["P1", "M1"]]},
     )
     assert built_from(data).conflicts == [
-        "locks.require P1-M1 conflicts with the active pair P1-M2 (rule 7)"
+        "the locked pair P1-M1 conflicts with the active pair P1-M2 (rule 7)"
     ]
 
 

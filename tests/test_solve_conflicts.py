@@ -46,7 +46,7 @@ def test_floors_against_programme_capacity(
     )
     result = solve_checked(data)
     assert result.status == "infeasible"
-    assert "program.capacity 1 (rule 1)" in result.conflicts
+    assert "the programme's capacity of 1 (rule 1)" in result.conflicts
     assert "municipality north min 1 (rule 8)" in result.conflicts
     assert "municipality south min 1 (rule 8)" in result.conflicts
 
@@ -75,7 +75,7 @@ def test_require_and_forbid_of_the_same_pair(
     result = solve_checked(data)
     assert result.status == "infeasible"
     (conflict,) = result.conflicts
-    assert "locks.require P1-M1" in conflict and "forbidden by the coordinator" in conflict
+    assert "the locked pair P1-M1" in conflict and "forbidden by the coordinator" in conflict
 
 
 def test_two_requires_beyond_a_mentors_capacity(
@@ -88,8 +88,8 @@ def test_two_requires_beyond_a_mentors_capacity(
     )
     result = solve_checked(data)
     assert result.status == "infeasible"
-    assert "locks.require P1-M1 (rule 6)" in result.conflicts
-    assert "locks.require P2-M1 (rule 6)" in result.conflicts
+    assert "the locked pair P1-M1 (rule 6)" in result.conflicts
+    assert "the locked pair P2-M1 (rule 6)" in result.conflicts
     assert not any("P3" in c for c in result.conflicts)
 
 
@@ -104,7 +104,7 @@ def test_require_on_a_mentor_full_with_kept_pairs(
     )
     result = solve_checked(data)
     assert result.status == "infeasible"
-    assert "locks.require P1-M1 (rule 6)" in result.conflicts
+    assert "the locked pair P1-M1 (rule 6)" in result.conflicts
     assert matched(result) == {"P2": "M1"}  # the kept pair is still listed
 
 
@@ -120,7 +120,7 @@ def test_require_against_a_municipality_max(
     )
     result = solve_checked(data)
     assert result.status == "infeasible"
-    assert "locks.require P1-M1 (rule 6)" in result.conflicts
+    assert "the locked pair P1-M1 (rule 6)" in result.conflicts
     assert "municipality north max 1 (rule 8)" in result.conflicts
 
 

@@ -253,7 +253,7 @@ def _required_edges(
             continue
         if p in kept:
             conflicts.append(
-                _("locks.require {pair} conflicts with the active pair {active} (rule 7)").format(
+                _("the locked pair {pair} conflicts with the active pair {active} (rule 7)").format(
                     pair=f"{pid}-{mid}", active=f"{pid}-{enc.mentor_ids[kept[p]]}"
                 )
             )
@@ -261,7 +261,7 @@ def _required_edges(
             required.append(e)
         else:
             conflicts.append(
-                _("locks.require {pair} breaks a hard rule: {rules}").format(
+                _("the locked pair {pair} breaks a hard rule: {rules}").format(
                     pair=f"{pid}-{mid}", rules=failed_rules_text(enc, scenario.policy, p, m)
                 )
             )
@@ -280,12 +280,12 @@ def _forbidden_kept(scenario: Scenario) -> list[str]:
         pid, mid = pair.participant, pair.mentor
         if (pid, mid) in forbidden:
             text = _(
-                "locks.forbid {pair} names the active pair {pair}, which is kept unless "
-                "released (rules 6 and 7): release it or drop the exclusion"
+                "the forbidden pair {pair} is an active pair, which is kept unless released "
+                "(rules 6 and 7): release it or drop the forbid"
             )
         elif mid in excluded.get(pid, set()):
             text = _(
-                "{participant}'s exclude_mentors names the active pair {pair}, which is kept "
+                "{participant} has excluded the mentor of the active pair {pair}, which is kept "
                 "unless released (rules 6 and 7): release it or drop the exclusion"
             )
         else:
