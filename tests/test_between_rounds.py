@@ -145,3 +145,16 @@ def test_history_is_validated_and_never_counts_toward_caps() -> None:
         "history[1]: ended is before since",
         "history[0].municipality: unknown municipality; declared: sandnes, sola, stavanger",
     ]
+
+
+def test_the_sogne_scenario_lists_its_nav_renewals_and_prioritises_the_young() -> None:
+    scenario = matcher.load(Path(__file__).parent.parent / "scenarios" / "sogne-kristiansand.yaml")
+    assert scenario.program.capacity == 10 and scenario.policy.young_max_age == 30
+    result = matcher.solve(scenario, explain=False)
+    renewals = [(d.participant, d.days) for d in result.due if d.kind == "renewal"]
+    nav = {p.participant for p in scenario.pairs if p.funding == "nav"}
+    assert renewals and {who for who, _ in renewals} <= nav
+    assert all(days <= DEFAULT_HORIZON for _, days in renewals)
+    points = dict(zip((p.id for p in scenario.participants), priorities(scenario), strict=True))
+    young = next(p for p in scenario.participants if p.age <= 30 and not p.priority)
+    assert points[young.id].points >= TAG_POINTS["young"]

@@ -18,7 +18,11 @@ from matcher.text.catalogue import extract
 from matcher.text.language import CATALOGUES, LanguageError, choose, parse, speaking
 from tests.conftest import EXAMPLE_PATHS, SCENARIOS
 
-EXAMPLES = [*EXAMPLE_PATHS.values(), SCENARIOS / "stavanger-sola-sandnes-nb.yaml"]
+EXAMPLES = [
+    *EXAMPLE_PATHS.values(),
+    SCENARIOS / "stavanger-sola-sandnes-nb.yaml",
+    SCENARIOS / "sogne-kristiansand.yaml",
+]
 #: Words that only English has: none may appear in a Norwegian table or report. (Data,
 #: such as ids, municipality ids and a scenario's own tags, is shown as written.)
 ENGLISH = {

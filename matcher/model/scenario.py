@@ -298,7 +298,7 @@ class Pair(_Strict):
     mentor: Ref
     since: Date | None = None
     release: bool = False
-    funding: Funding | None = None
+    funding: Funding | None = Field(None, json_schema_extra=_with_aliases("funding"))
     renewal_due: Date | None = None
     review_due: Date | None = None
 
@@ -315,7 +315,7 @@ class EndedPair(_Strict):
     since: Date
     ended: Date
     reason: Text | None = None
-    funding: Funding | None = None
+    funding: Funding | None = Field(None, json_schema_extra=_with_aliases("funding"))
 
     _words = field_validator("funding", mode="before")(_canonical_tags)
 
