@@ -174,5 +174,5 @@ def test_common_norwegian_date_forms(cell: str) -> None:
 
 
 def test_a_date_in_no_known_form_names_the_forms() -> None:
-    with pytest.raises(CellError, match=r"2026-09-01, 01\.09\.2026, 1\.9\.2026 or 01\.09\.26"):
+    with pytest.raises(CellError, match=r"2026-09-01, 01\.09\.2026, 1\.9\.2026, 01\.09\.26"):
         convert_cell("1/9/2026", "date")

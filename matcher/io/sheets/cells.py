@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from matcher.io.sheets.columns import CellKind, Column
+from matcher.text.language import gettext as _
 
 #: Leading characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -23,7 +24,7 @@ _NAME_LIKE = re.compile(r"[a-z_][a-z0-9_.]{0,60}")
 _DOTTED_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 #: The date forms a cell may hold, as messages name them.
-DATE_FORMS = "2026-09-01, 01.09.2026, 1.9.2026 or 01.09.26"
+DATE_FORMS = "2026-09-01, 01.09.2026, 1.9.2026, 01.09.26"
 _MIDNIGHT = re.compile(r"(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+")
 _ERROR_CODES = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"})
@@ -73,7 +74,7 @@ def _clean(value: object) -> object:
         if not text:
             return MISSING
         if text in _ERROR_CODES:
-            raise CellError("the cell shows an Excel error; enter a value")
+            raise CellError(_("the cell shows an Excel error; enter a value"))
         return text
     return value
 
@@ -86,7 +87,7 @@ def convert_cell(value: object, kind: CellKind) -> Any:
     if value is MISSING:
         return MISSING
     if isinstance(value, dt.time | dt.timedelta):
-        raise CellError("expected a value, found a time of day")
+        raise CellError(_("expected a value, found a time of day"))
     if kind in ("text", "map"):
         return as_text(value)
     if kind in ("int", "float"):
@@ -100,9 +101,9 @@ def convert_cell(value: object, kind: CellKind) -> Any:
 
 def _number(value: object, kind: CellKind) -> object:
     if isinstance(value, bool):
-        raise CellError("expected a number, found true/false")
+        raise CellError(_("expected a number, found true/false"))
     if isinstance(value, dt.date):
-        raise CellError("expected a number, found a date (check the cell format)")
+        raise CellError(_("expected a number, found a date (check the cell format)"))
     if isinstance(value, str) and kind == "float" and _DECIMAL_COMMA.fullmatch(value):
         return value.replace(",", ".")
     return value
@@ -118,7 +119,7 @@ def _boolean(value: object) -> bool:
         return True
     if word in _FALSE:
         return False
-    raise CellError("expected ja/nei, true/false, yes/no, 1/0 or x for yes")
+    raise CellError(_("expected ja/nei, true/false, yes/no, 1/0 or x for yes"))
 
 
 def _date(value: object) -> dt.date | str:
@@ -127,19 +128,21 @@ def _date(value: object) -> dt.date | str:
     if isinstance(value, dt.date):
         return value
     if not isinstance(value, str):
-        raise CellError(f"expected a date ({DATE_FORMS}), found a number")
+        raise CellError(_("expected a date ({forms}), found a number").format(forms=DATE_FORMS))
     dotted = _DOTTED_DATE.fullmatch(value)
     if dotted:
         day, month, year = (int(g) for g in dotted.groups())
         try:
             return dt.date(year + 2000 if year < 100 else year, month, day)
         except ValueError:
-            raise CellError(f"not a valid date (write it as {DATE_FORMS})") from None
+            raise CellError(
+                _("not a valid date (write it as {forms})").format(forms=DATE_FORMS)
+            ) from None
     midnight = _MIDNIGHT.fullmatch(value)
     if midnight:
         return midnight.group(1)
     if not _ISO_DATE.fullmatch(value):
-        raise CellError(f"expected a date such as {DATE_FORMS}")
+        raise CellError(_("expected a date such as {forms}").format(forms=DATE_FORMS))
     return value  # pydantic parses it, or says why it is no date (2026-02-30)
 
 
@@ -148,7 +151,7 @@ def _list(value: object) -> list[str]:
     if not isinstance(value, str):
         return [as_text(value)]
     if "," in value:
-        raise CellError("separate several values with ';', not ','")
+        raise CellError(_("separate several values with ';', not ','"))
     return [item.strip() for item in value.split(";") if item.strip()]
 
 

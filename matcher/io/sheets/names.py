@@ -6,7 +6,7 @@ speaks. The names are data of the format, like its keys, not texts of the catalo
 from __future__ import annotations
 
 from matcher.model.aliases import BY_FIELD, fold
-from matcher.text.language import current
+from matcher.text.language import current, gettext
 
 #: Table -> its sheet (or CSV file) name in bokmål.
 SHEETS_NB = {
@@ -114,3 +114,18 @@ def shown_choice(value: str) -> str:
     if current() != "nb":
         return value
     return CHOICES_NB.get(value) or _WORDS_NB.get(value, value)
+
+
+def header(name: str) -> str:
+    """A column's header in the current language (as the bokmål template writes it)."""
+    return HEADERS_NB.get(name, name) if current() == "nb" else name
+
+
+def sheet_title(table: str) -> str:
+    """A table's sheet name in the current language."""
+    return SHEETS_NB.get(table, table) if current() == "nb" else table
+
+
+def sheet_place(title: str) -> str:
+    """`sheet participants` / `ark deltakere`: where a problem is, for a message."""
+    return gettext("sheet {name}").format(name=sheet_title(title))

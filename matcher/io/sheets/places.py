@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from matcher.io.sheets.columns import ID_COLUMN, SHEETS, letter_index
+from matcher.io.sheets.names import header, sheet_place
 from matcher.model.checks import EXTEND
 from matcher.model.errors import Finding, Loc, ScenarioError
 from matcher.model.ids import id_key
@@ -34,17 +35,16 @@ class Where:
     def __str__(self) -> str:
         out = self.place
         if self.row is not None:
-            out += f", row {self.row}"
+            out += ", " + _("row {row}").format(row=self.row)
             if self.label:
                 out += f" ({self.label})"
-        if self.column is not None and self.letter:
-            out += f", column {self.column} ({self.letter})"
-        elif self.column is not None:
-            out += f", column {self.column}"
-        elif self.letter:
-            out += f", column {self.letter}"
+        column = self.column if self.column is None else header(self.column)
+        if column is not None and self.letter:
+            out += ", " + _("column {column}").format(column=f"{column} ({self.letter})")
+        elif column is not None or self.letter:
+            out += ", " + _("column {column}").format(column=column or self.letter)
         if self.item is not None:
-            out += f", item {self.item}"
+            out += ", " + _("item {item}").format(item=self.item)
         return out
 
     def cell(self) -> tuple[str, int, str]:
@@ -73,7 +73,7 @@ class SheetData:
 
     def place(self, table: str) -> str:
         """How messages name a table: `sheet mentors` or `mentors.csv`."""
-        return f"{table}.csv" if self.csv else f"sheet {table}"
+        return f"{table}.csv" if self.csv else sheet_place(table)
 
     def cell(self, table: str, index: int, column: str) -> Where | None:
         """Where the value of `column` in record `index` of `table` was read."""

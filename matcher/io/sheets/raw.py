@@ -29,9 +29,10 @@ from matcher.io.sheets.columns import (
     column_letter,
     misspelt_table,
 )
-from matcher.io.sheets.names import sheet_key
+from matcher.io.sheets.names import sheet_key, sheet_place, sheet_title
 from matcher.io.sheets.places import SheetData, Where
 from matcher.model.errors import Finding, ScenarioError
+from matcher.text.language import gettext as _
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -390,7 +391,7 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
         if name in IGNORED_SHEETS:
             continue
         if name in seen:
-            sheet.add(Where(f"sheet {title}", name), "a second sheet with this name")
+            sheet.add(Where(sheet_place(title), name), _("a second sheet with this name"))
             continue
         known = name in SHEETS
         near = None if known else misspelt_table(name)
@@ -404,9 +405,12 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
                     seen.add(name)
                     raw = _read_table(cells, name, title, sheet.source)
                     raws += [raw] if raw is not None else []
-                elif any(not blank(value) for _, _, value, _ in cells):
-                    unknown = f"unknown sheet; did you mean '{near}'? (sheets: {', '.join(SHEETS)})"
-                    sheet.add(Where(f"sheet {title}", title), unknown)
+                elif any(not blank(value) for _row, _column, value, _formula in cells):
+                    unknown = _("unknown sheet; did you mean '{near}'? (sheets: {sheets})").format(
+                        near=sheet_title(str(near)),
+                        sheets=", ".join(sheet_title(s) for s in SHEETS),
+                    )
+                    sheet.add(Where(sheet_place(title), title), unknown)
         except _Exhausted:
             raise file_problem(sheet.source, _too_much(title, name)) from None
         except _Strays:

@@ -30,9 +30,11 @@ from matcher.model.errors import ScenarioError
 from matcher.model.ids import normal_id, shown_id
 from matcher.model.scenario import Scenario
 from matcher.model.validate import validate
+from matcher.text.language import N_
+from matcher.text.language import gettext as _
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
-_DEAD_FORMULA = (
+_DEAD_FORMULA = N_(
     "a formula without a saved result; open and save the file in Excel, or paste the values"
 )
 
@@ -49,7 +51,8 @@ def _header(raw: RawTable, columns: Mapping[str, Column], sheet: SheetData) -> d
     ]
     if not any(n in columns for n in names):
         sheet.add(
-            Where(place, raw.name, 1), f"row 1 must hold the column names ({', '.join(columns)})"
+            Where(place, raw.name, 1),
+            _("row 1 must hold the column names ({columns})").format(columns=", ".join(columns)),
         )
         return {}
     out: dict[int, Column] = {}
@@ -60,23 +63,23 @@ def _header(raw: RawTable, columns: Mapping[str, Column], sheet: SheetData) -> d
             if any(c < len(r) and not blank(r[c]) for r in raw.rows[1:]):
                 sheet.add(
                     Where(place, raw.name, 1, letter=letter),
-                    "values in a column without a name in row 1",
+                    _("values in a column without a name in row 1"),
                 )
             continue
         name = names[c]
         if name in IGNORED_COLUMNS:
             continue  # the coordinator's own notes: never read
         if name is None or name not in columns:
-            what = f"unknown column '{name}'" if name else "unknown column"
-            sheet.add(
-                Where(place, raw.name, 1, column=name, letter=letter),
-                f"{what}; expected {', '.join(columns)}",
-            )
+            what = _("unknown column '{name}'").format(name=name) if name else _("unknown column")
+            expected = _("expected {columns}").format(columns=", ".join(columns))
+            sheet.add(Where(place, raw.name, 1, column=name, letter=letter), f"{what}; {expected}")
             continue
         if name in present:
             sheet.add(
                 Where(place, raw.name, 1, column=name, letter=letter),
-                f"column '{name}' appears twice (also column {present[name]})",
+                _("column '{name}' appears twice (also column {other})").format(
+                    name=name, other=present[name]
+                ),
             )
             continue
         present[name] = letter
@@ -84,7 +87,8 @@ def _header(raw: RawTable, columns: Mapping[str, Column], sheet: SheetData) -> d
     sheet.columns[raw.name] = present
     for col in columns.values():
         if col.required and col.name not in present:
-            sheet.add(Where(place, raw.name), f"missing required column '{col.name}'")
+            missing = _("missing required column '{column}'").format(column=col.name)
+            sheet.add(Where(place, raw.name), missing)
     return out
 
 
@@ -115,7 +119,7 @@ def _records(raw: RawTable, sheet: SheetData) -> list[tuple[Where, dict[str, Any
         for c, col in header.items():
             cell = Where(place, raw.name, number, label, col.name, column_letter(c + 1))
             if (number, c + 1) in raw.dead:
-                sheet.add(cell, _DEAD_FORMULA)
+                sheet.add(cell, _(_DEAD_FORMULA))
                 continue
             try:
                 value = convert_cell(values[c] if c < len(values) else None, col.kind)
@@ -133,8 +137,8 @@ def _read_table(raw: RawTable, sheet: SheetData) -> None:
     records = _records(raw, sheet)
     if raw.name == "municipalities" and not records:
         return  # no rows: not given (the municipalities people name), as in the template
-    sheet.data[raw.name] = [record for _, record in records]
-    for index, (row, _) in enumerate(records):
+    sheet.data[raw.name] = [record for _where, record in records]
+    for index, (row, _record) in enumerate(records):
         sheet.rows[(raw.name, index)] = row
 
 
@@ -181,7 +185,7 @@ def _setting(key_cell: object, where: Where, sheet: SheetData) -> _Setting | Non
         else name_of(key_cell)
     )
     if key is None:
-        sheet.add(where, "not a settings key")
+        sheet.add(where, _("not a settings key"))
         return None
     if key.startswith(INTERESTS_PREFIX):
         return key, INTEREST_COLUMN, ("vocabulary", "interests", tag)
@@ -215,7 +219,7 @@ def _read_settings(raw: RawTable, sheet: SheetData) -> None:
         key_where = Where(place, "settings", number, None, "key", k_letter)
         if blank(key_cell):
             if not blank(value_cell):
-                sheet.add(key_where, "a value without a key")
+                sheet.add(key_where, _("a value without a key"))
             continue
         named = _setting(key_cell, key_where, sheet)
         if named is None:
@@ -223,12 +227,12 @@ def _read_settings(raw: RawTable, sheet: SheetData) -> None:
         key, col, path = named
         where = Where(place, "settings", number, key, "value", v_letter)
         if key in seen:
-            sheet.add(where, f"key repeated (first in row {seen[key]})")
+            sheet.add(where, _("key repeated (first in row {row})").format(row=seen[key]))
             continue
         seen[key] = number
         sheet.rows[("settings", key)] = where
         if (number, vc + 1) in raw.dead:
-            sheet.add(where, _DEAD_FORMULA)
+            sheet.add(where, _(_DEAD_FORMULA))
             continue
         try:
             value = convert_cell(value_cell, col.kind)

@@ -20,9 +20,9 @@ from matcher.io.sheets.columns import (
     column_help,
     column_letter,
 )
-from matcher.io.sheets.names import HEADERS_NB, SHEETS_NB, shown_choice
+from matcher.io.sheets.names import header, sheet_title, shown_choice
 from matcher.io.sheets.write import SheetTable, save_workbook, tables_workbook
-from matcher.text.language import N_, current
+from matcher.text.language import N_
 from matcher.text.language import gettext as _
 
 if TYPE_CHECKING:
@@ -62,16 +62,6 @@ _NOTES = [
     ),
 ]
 _NOTES_HEADER = (N_("sheet"), N_("column"), N_("meaning"))
-
-
-def sheet_title(table: str) -> str:
-    """A table's sheet name in the template's language."""
-    return SHEETS_NB[table] if current() == "nb" else table
-
-
-def header(name: str) -> str:
-    """A column's header in the template's language."""
-    return HEADERS_NB.get(name, name) if current() == "nb" else name
 
 
 def _template_value(col: Column) -> Any:
