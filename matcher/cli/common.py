@@ -17,8 +17,11 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from matcher import EXAMPLE
 from matcher.io.files import OutputError, write_text
+from matcher.io.load import load
 from matcher.model.errors import Finding, ScenarioError
+from matcher.model.scenario import Scenario
 from matcher.text.language import LanguageError, choose, set_language
 from matcher.text.language import gettext as _
 
@@ -49,6 +52,16 @@ LangOpt = Annotated[
         "else LANG, else English. JSON keys and codes stay as they are.",
     ),
 ]
+
+
+def load_scenario(path: Path | None) -> tuple[Path, Scenario]:
+    """The scenario a command was given (the bundled example without one); bad input
+    exits with 2 and every problem."""
+    source = path or EXAMPLE
+    try:
+        return source, load(source)
+    except ScenarioError as error:
+        fail(error.render())
 
 
 def use_language(option: str | None) -> None:

@@ -10,19 +10,18 @@ from typing import Annotated
 
 import typer
 
-import matcher
 from matcher.cli.common import (
     LangOpt,
     OutOpt,
     ScenarioArg,
     emit,
     fail,
+    load_scenario,
     render_rich,
     use_language,
     wrote,
 )
 from matcher.io.files import OutputError
-from matcher.model.errors import ScenarioError
 from matcher.planning.period import PeriodError
 from matcher.render.period import period_report, period_workbook, render_period
 from matcher.render.plans import to_json
@@ -57,11 +56,7 @@ def period(
     per municipality in a period, from the active pairs and the ended ones (history).
     Counts below 3 are suppressed, and so is any count that would give one away."""
     use_language(lang)
-    path = scenario or matcher.EXAMPLE
-    try:
-        loaded = matcher.load(path)
-    except ScenarioError as error:
-        fail(error.render())
+    path, loaded = load_scenario(scenario)
     first = start.date() if start.year > 1 else loaded.date.replace(day=1)
     last = end.date() if end.year > 1 else loaded.date
     try:

@@ -17,7 +17,6 @@ import typer
 from rich.console import Console
 from rich.progress import Progress as Bar
 
-import matcher
 from matcher.cli.common import (
     EXIT_NO_PROPOSAL,
     LangOpt,
@@ -26,6 +25,7 @@ from matcher.cli.common import (
     ScenarioArg,
     emit,
     fail,
+    load_scenario,
     render_rich,
     use_language,
     wrote,
@@ -44,8 +44,6 @@ from matcher.cli.plan_args import (
     whole_number,
 )
 from matcher.io.files import OutputError, check_target
-from matcher.io.load import load
-from matcher.model.errors import ScenarioError
 from matcher.model.scenario import Scenario
 from matcher.planning.executor import Executor, ExecutorError, Progress, open_executor
 from matcher.planning.recruit import candidate_profiles, rank
@@ -111,14 +109,6 @@ SchedulerOpt = Annotated[
     ),
 ]
 SolverOpt = Annotated[str, typer.Option(help="Back-end for every round (auto is fastest).")]
-
-
-def _load(path: Path | None) -> tuple[Path, Scenario]:
-    source = path or matcher.EXAMPLE
-    try:
-        return source, load(source)
-    except ScenarioError as error:
-        fail(error.render())
 
 
 @contextmanager
@@ -222,7 +212,7 @@ def whatif(
 ) -> None:
     """Solve every combination of capacity changes and compare them, one row each."""
     use_language(lang)
-    path, loaded = _load(scenario)
+    path, loaded = load_scenario(scenario)
     grid = Grid(
         add_mentors=comma_list("--add-mentors", add_mentors, whole_number, COUNT),
         mentor_capacity=optional_list("--mentor-capacity", mentor_capacity, whole_number, COUNT),
@@ -275,7 +265,7 @@ def recruit(
 ) -> None:
     """Rank new mentor profiles by how many waiting participants each would take."""
     use_language(lang)
-    path, loaded = _load(scenario)
+    path, loaded = load_scenario(scenario)
     _check_solver(solver)
     total = len(candidate_profiles(loaded, substances=False))
     with (
@@ -361,7 +351,7 @@ def simulate(
 ) -> None:
     """Simulate a year (or --months) of referrals, rounds, follow-ups and turnover."""
     use_language(lang)
-    path, loaded = _load(scenario)
+    path, loaded = load_scenario(scenario)
     _check_solver(solver)
     check_chart(chart, path)
     settings = Settings(

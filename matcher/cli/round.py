@@ -25,6 +25,7 @@ from matcher.cli.common import (
     emit,
     err,
     fail,
+    load_scenario,
     parse_pair,
     use_language,
 )
@@ -310,11 +311,7 @@ def schema() -> None:
 def validate(scenario: ScenarioArg = None, lang: LangOpt = None) -> None:
     """Check a scenario and report every problem at once (exit 2 if there are any)."""
     use_language(lang)
-    path = scenario or matcher.EXAMPLE
-    try:
-        loaded = matcher.load(path)
-    except ScenarioError as error:
-        fail(error.render())
+    path, loaded = load_scenario(scenario)
     waiting = sum(1 for p in loaded.participants if p.consent) - sum(
         1 for p in loaded.pairs if not p.release
     )
