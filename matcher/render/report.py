@@ -225,7 +225,8 @@ def to_html(scenario: Scenario, result: Result) -> str:
             if not value:
                 return "<td></td>"
             return "<td><ul>" + "".join(f"<li>{escape(v)}</li>" for v in value) + "</ul></td>"
-        cls = ' class="num"' if value.replace(".", "", 1).replace(",", "", 1).isdigit() else ""
+        digits = value.removeprefix("-").replace(".", "", 1).replace(",", "", 1)
+        cls = ' class="num"' if digits.isdigit() else ""
         return f"<td{cls}>{escape(value)}</td>"
 
     title = escape(_("Pairing meeting: {name}").format(name=scenario.name))
