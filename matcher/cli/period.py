@@ -39,26 +39,38 @@ class PeriodFormat(StrEnum):
 def period(
     scenario: ScenarioArg = None,
     start: Annotated[
-        dt.datetime,
-        typer.Option("--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="First day."),
-    ] = dt.datetime(1, 1, 1),
+        dt.datetime | None,
+        typer.Option(
+            "--from",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="First day. Default: the first day of the round's month.",
+        ),
+    ] = None,
     end: Annotated[
-        dt.datetime,
-        typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", help="Last day."),
-    ] = dt.datetime(1, 1, 1),
+        dt.datetime | None,
+        typer.Option(
+            "--to",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Last day. Default: the round's date.",
+        ),
+    ] = None,
     fmt: Annotated[
         PeriodFormat, typer.Option("--format", help="Output format.")
     ] = PeriodFormat.table,
     out: OutOpt = None,
     lang: LangOpt = None,
 ) -> None:
-    """Count participants followed, new and ended pairs, pairs by funding and mentor posts
-    per municipality in a period, from the active pairs and the ended ones (history).
+    """Count a period's work per municipality, for reports to municipalities and NAV.
+
+    Participants followed, new and ended pairs, pairs active at the end with their mentor
+    posts, and pairs by funding, from the active pairs and the ended ones (history).
     Counts below 3 are suppressed, and so is any count that would give one away."""
     use_language(lang)
     path, loaded = load_scenario(scenario)
-    first = start.date() if start.year > 1 else loaded.date.replace(day=1)
-    last = end.date() if end.year > 1 else loaded.date
+    first = loaded.date.replace(day=1) if start is None else start.date()
+    last = loaded.date if end is None else end.date()
     try:
         report = period_report(loaded, first, last)
     except PeriodError as error:
