@@ -28,6 +28,7 @@ CHUNKS_PER_WORKER = 4  # enough for an even spread, few enough to keep overhead 
 PRELOAD = [
     "matcher.planning.whatif",
     "matcher.planning.recruit",
+    "matcher.planning.runs",
     "matcher.planning.simulate",
     "solvers.flow",
 ]
