@@ -47,6 +47,7 @@ from matcher.io.files import OutputError, check_target
 from matcher.model.scenario import Scenario
 from matcher.planning.executor import Executor, ExecutorError, Progress, open_executor
 from matcher.planning.recruit import candidate_profiles, rank
+from matcher.planning.runs import nav_share_of
 from matcher.planning.simulate import Settings
 from matcher.planning.simulate import simulate as run_simulation
 from matcher.planning.variants import Variant, apply
@@ -291,6 +292,22 @@ WaitDropoutOpt = Annotated[
     float,
     typer.Option(min=0.0, max=1.0, help="Share of waiting people who give up each month."),
 ]
+NavShareOpt = Annotated[
+    float | None,
+    typer.Option(
+        min=0.0,
+        max=1.0,
+        help="Share of new pairs paid by NAV's mentor funds (renewed every 3 months, 6 "
+        "months extendable to 3 years). Default: the share among the active pairs.",
+    ),
+]
+RenewalRefusalOpt = Annotated[
+    float, typer.Option(min=0.0, max=1.0, help="Chance that NAV does not renew a pair.")
+]
+NavExtensionOpt = Annotated[
+    float,
+    typer.Option(min=0.0, max=1.0, help="Chance that NAV extends a pair past 6 months."),
+]
 TurnoverOpt = Annotated[
     float, typer.Option(min=0.0, max=1.0, help="Share of mentors who stop each year.")
 ]
@@ -320,6 +337,9 @@ def simulate(
     wait_dropout: WaitDropoutOpt = 0.05,
     mentor_turnover: TurnoverOpt = 0.15,
     replace_weeks: ReplaceWeeksOpt = 12,
+    nav_share: NavShareOpt = None,
+    renewal_refusal: RenewalRefusalOpt = 0.1,
+    nav_extension: NavExtensionOpt = 0.6,
     add_mentors: Annotated[
         int, typer.Option(min=0, help="Simulate with this many more mentors (see whatif).")
     ] = 0,
@@ -366,6 +386,9 @@ def simulate(
         mentor_turnover=mentor_turnover,
         replace_weeks=replace_weeks,
         solver=solver,
+        nav_share=nav_share_of(loaded) if nav_share is None else nav_share,
+        renewal_refusal=renewal_refusal,
+        nav_extension=nav_extension,
     )
     with executor_for(executor, workers, scheduler) as pool:
         variant = Variant(

@@ -27,6 +27,12 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 DAYS_PER_MONTH = 365.25 / 12
+DAYS_PER_YEAR = 365.25
+#: NAV's mentor scheme: renewed every 3 months after an evaluation meeting, for 6
+#: months, extendable to 3 years for a particular need (DOMAIN.md, seed 001).
+NAV_RENEWAL_MONTHS = 3
+NAV_FIRST_MONTHS = 6
+NAV_MAX_MONTHS = 36
 RATE_WINDOW_DAYS = 365  # referral rates come from the last year of referrals
 PERSON_PREFIX = "sim-p"
 MENTOR_PREFIX = "sim-m"
@@ -48,6 +54,16 @@ class Settings:
     mentor_turnover: float = 0.15  # share of mentors who stop each year
     replace_weeks: int = 12  # until a leaving mentor's successor starts
     solver: str = "auto"
+    nav_share: float = 0.0  # share of new pairs paid by NAV's mentor funds
+    renewal_refusal: float = 0.1  # chance that a 3-monthly NAV renewal is not granted
+    nav_extension: float = 0.6  # chance that NAV extends a pair past the scheme's 6 months
+
+
+def nav_share_of(scenario: Scenario) -> float:
+    """The share of the scenario's active pairs that NAV pays for (0 when none says who
+    pays): the default share of the simulated new pairs."""
+    funded = [p.funding for p in scenario.pairs if not p.release and p.funding is not None]
+    return round(funded.count("nav") / len(funded), 3) if funded else 0.0
 
 
 def referral_rates(scenario: Scenario, given: Sequence[tuple[str, float]] = ()) -> dict[str, float]:
@@ -74,6 +90,8 @@ class _Person:
     ends: float = math.inf
     remaining: float | None = None  # follow-up days left when their mentor stopped
     first_pair: float | None = None
+    nav_until: float = math.inf  # the day NAV's funding of their follow-up ends
+    spans: list[list[float]] = field(default_factory=list)  # [start, end] of each pair
 
 
 @dataclass
@@ -97,6 +115,8 @@ class RunResult:
     mentors: IntArray  # eligible mentors
     places: IntArray  # their places
     conflicts: int = 0  # rounds whose floors conflicted and were dropped
+    #: per year, followed / new pairs / ended pairs, per municipality: (years, 3, munis)
+    yearly: IntArray = field(default_factory=lambda: np.zeros((0, 3, 0), dtype=np.int64))
 
 
 @dataclass
@@ -128,6 +148,16 @@ class _Run:
         if self.rng.random() < s.dropout:
             days *= float(self.rng.uniform(0.05, 1.0))
         return max(days, 1.0)
+
+    def nav_until(self, start: float) -> float:
+        """The day NAV's funding of a follow-up that starts on `start` ends: at the first
+        renewal not granted, at 6 months unless extended, and at 3 years at the latest."""
+        s, month = self.settings, DAYS_PER_MONTH
+        for months in range(NAV_RENEWAL_MONTHS, NAV_MAX_MONTHS, NAV_RENEWAL_MONTHS):
+            extended = months != NAV_FIRST_MONTHS or self.rng.random() < s.nav_extension
+            if not extended or self.rng.random() < s.renewal_refusal:
+                return start + months * month
+        return start + NAV_MAX_MONTHS * month
 
     def next_id(self, prefix: str) -> str:
         self.counter += 1
@@ -205,6 +235,7 @@ def _advance(run: _Run, start: float, end: float) -> None:
             if person.status == "active" and person.mentor == mid and person.ends > when:
                 person.status, person.mentor = "waiting", None
                 person.remaining, person.gives_up = person.ends - when, math.inf
+                person.spans[-1][1] = when
         if templates:
             model = templates[int(rng.integers(len(templates)))]
             successor = model.model_copy(update={"id": run.next_id(MENTOR_PREFIX)})
@@ -262,13 +293,20 @@ def _apply(run: _Run, built: Built, solution: Solution, day: float, first: bool)
             person.status, person.mentor = "active", pair.mentor
             person.ends = max(elapsed + run.followup(), float(run.rng.uniform(1, 60)))
             person.first_pair = elapsed
+            if pair.funding == "nav":
+                person.nav_until = max(run.nav_until(elapsed), 1.0)
+                person.ends = min(person.ends, person.nav_until)
+            person.spans.append([elapsed, person.ends])
     for pid, mid in built.pair_ids(solution.chosen):
         person = run.people[pid]
         person.status, person.mentor = "active", mid
         if person.first_pair is None:
             person.first_pair = day
+            if run.settings.nav_share > 0 and run.rng.random() < run.settings.nav_share:
+                person.nav_until = run.nav_until(day)
         length = person.remaining if person.remaining is not None else run.followup()
-        person.ends, person.remaining = day + length, None
+        person.ends, person.remaining = min(day + length, person.nav_until), None
+        person.spans.append([day, person.ends])
 
 
 def _can_mentor(mentor: Mentor, policy: Policy) -> bool:
@@ -333,4 +371,21 @@ def _collect(
         mentors=np.array(series["mentors"], dtype=np.int64),
         places=np.array(series["places"], dtype=np.int64),
         conflicts=conflicts,
+        yearly=_yearly(run, k),
     )
+
+
+def _yearly(run: _Run, k: int) -> IntArray:
+    """Per year of the run (the last one possibly shorter): participants followed, pairs
+    begun and pairs ended, per municipality, as a coordinator reports them each year."""
+    horizon = run.settings.months * DAYS_PER_MONTH
+    years = math.ceil(run.settings.months / 12)
+    out = np.zeros((years, 3, k), dtype=np.int64)
+    for person in run.people.values():
+        for y in range(years):
+            lo, hi = y * DAYS_PER_YEAR, min((y + 1) * DAYS_PER_YEAR, horizon)
+            spans = [(s, e) for s, e in person.spans if s < hi and e > lo]
+            out[y, 0, person.muni] += bool(spans)
+            out[y, 1, person.muni] += sum(lo <= s for s, _ in spans)
+            out[y, 2, person.muni] += sum(e < hi for _, e in spans)
+    return out

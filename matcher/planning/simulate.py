@@ -58,6 +58,26 @@ class RoundSummary(BaseModel):
     posts: float  # active pairs x position_per_participant
 
 
+class YearCounts(BaseModel):
+    """A year's counts as a coordinator reports them, in means per run."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    followed: float  # participants with a mentor at some time in the year
+    new: float  # pairs begun in the year
+    ended: float  # pairs ended in the year (finished, dropped, NAV not renewed, ...)
+
+
+class YearSummary(BaseModel):
+    """One year of the period (the last one possibly shorter), per municipality."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    year: int  # 1 = the first twelve months from the scenario's round
+    municipalities: dict[str, YearCounts]
+    total: YearCounts
+
+
 class Simulation(BaseModel):
     """The `simulate` command's answer, with the settings and referral rates it
     assumed, so that a summary is never read apart from its assumptions."""
@@ -70,6 +90,7 @@ class Simulation(BaseModel):
     municipalities: dict[str, MunicipalitySummary]
     total: MunicipalitySummary
     rounds: list[RoundSummary]
+    years: list[YearSummary]
     conflicting_rounds: int
 
 
@@ -133,8 +154,27 @@ def summarise(scenario: Scenario, settings: Settings, runs: list[RunResult]) -> 
         municipalities={m.id: _muni_summary(runs, g) for g, m in enumerate(munis)},
         total=_muni_summary(runs, None),
         rounds=rounds,
+        years=_years(runs, [m.id for m in munis]),
         conflicting_rounds=sum(r.conflicts for r in runs),
     )
+
+
+def _years(runs: list[RunResult], names: list[str]) -> list[YearSummary]:
+    """Mean counts per year, per municipality and in total."""
+    yearly = np.stack([r.yearly for r in runs]).astype(np.float64).mean(axis=0)
+
+    def counts(values: np.ndarray) -> YearCounts:
+        followed, new, ended = (round(float(v), 2) for v in values)
+        return YearCounts(followed=followed, new=new, ended=ended)
+
+    return [
+        YearSummary(
+            year=y + 1,
+            municipalities={n: counts(yearly[y, :, g]) for g, n in enumerate(names)},
+            total=counts(yearly[y].sum(axis=1)),
+        )
+        for y in range(yearly.shape[0])
+    ]
 
 
 def simulate(

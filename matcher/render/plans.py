@@ -320,6 +320,17 @@ def _assumptions(sim: Simulation, console: Console) -> None:
         weeks=s["replace_weeks"],
     )
     console.print(escape(assumptions), highlight=False)
+    share = float(str(s.get("nav_share", 0.0)))
+    if share > 0:
+        nav = _(
+            "NAV pays {share} of new pairs: renewed every 3 months ({refusal} not renewed), "
+            "extended past 6 months for {extension}, 3 years at most"
+        ).format(
+            share=formats.percent(share),
+            refusal=formats.percent(float(str(s["renewal_refusal"]))),
+            extension=formats.percent(float(str(s["nav_extension"]))),
+        )
+        console.print(escape(nav), highlight=False)
 
 
 _WAITING_COLUMNS = (
@@ -378,11 +389,32 @@ def _rounds_table(sim: Simulation) -> Table:
     return rounds
 
 
+def _years_table(sim: Simulation) -> Table:
+    """Followed, new and ended per municipality and year: the yearly report's numbers."""
+    table = Table(
+        title=_("Per year, as reported to the municipalities (means per run)"),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+    )
+    table.add_column(_("Year"), justify="right")
+    table.add_column(_("Municipality"))
+    for column in (N_("Followed"), N_("New pairs"), N_("Ended pairs")):
+        table.add_column(_(column), justify="right")
+    for year in sim.years:
+        rows = [*year.municipalities.items(), (_("all"), year.total)]
+        for i, (name, c) in enumerate(rows):
+            cells = [str(year.year) if i == 0 else "", escape(name)]
+            cells += [formats.number(v, 1) for v in (c.followed, c.new, c.ended)]
+            table.add_row(*cells, style="bold" if i == len(rows) - 1 else None)
+    return table
+
+
 def render_simulation(sim: Simulation, console: Console) -> None:
-    """The assumptions in words, then the per-municipality and round-by-round
+    """The assumptions in words, then the per-municipality, yearly and round-by-round
     tables, and a note when floors had to be dropped in some rounds."""
     _assumptions(sim, console)
     console.print(_waiting_table(sim))
+    console.print(_years_table(sim))
     console.print(_rounds_table(sim))
     console.print(
         _(
