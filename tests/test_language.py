@@ -200,3 +200,15 @@ def test_planning_tables_in_norwegian(args: list[str]) -> None:
     lines = result.stdout.splitlines()
     body = "\n".join(line for line in lines if "round 2026-11" not in line)  # the scenario name
     assert english_words(body) == set()
+
+
+def test_an_unknown_value_lists_words_a_coordinator_may_write() -> None:
+    data = matcher.load(matcher.EXAMPLE).model_dump(mode="json")
+    data["participants"][1]["substances"] = ["tobakk"]
+    with speaking("nb"), pytest.raises(matcher.ScenarioError) as info:
+        matcher.validate(data)
+    message = info.value.problems[0].message
+    assert message.startswith("ukjent verdi; tillatt: alkohol, annet, benzodiazepiner, cannabis")
+    for word in ("alkohol", "annet", "benzodiazepiner", "cannabis", "opioider"):
+        data["participants"][1]["substances"] = [word]
+        matcher.validate(data)  # each listed word is read

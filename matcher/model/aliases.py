@@ -182,6 +182,21 @@ NORWEGIAN = "no"
 _NORWEGIAN_FORMS = ("nb", "nn", "no", "nob", "nno", "nor", "norsk", "bokmål", "nynorsk")
 
 
+#: Values that are Norwegian words as they stand.
+_SAME_IN_NORWEGIAN = frozenset({"cannabis"})
+
+
+def norwegian_word(field: str, value: str) -> str:
+    """The first Norwegian word the aliases give a value (`drug_free` -> `rusfri`), as
+    a coordinator may write it; the value itself when it has none or is Norwegian too."""
+    if value in _SAME_IN_NORWEGIAN:
+        return value
+    for word, meant in BY_FIELD.get(field, {}).items():
+        if meant == value and word != value:
+            return word.replace("_", " ")
+    return value
+
+
 def canonical(field: str, value: str) -> str:
     """The contract's value for what a coordinator wrote in `field`."""
     key = fold(value)

@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcher.model.aliases import canonical, language_code
+from matcher.model.aliases import canonical, language_code, norwegian_word
 from matcher.model.errors import Finding, Loc, key_name
 from matcher.model.ids import id_key, shown_id
 from matcher.model.scenario import Municipality, Scenario
 from matcher.model.vocabulary import CATEGORIES, CLOSED
-from matcher.text.language import N_
+from matcher.text.language import N_, current
 from matcher.text.language import gettext as _
 
 _PEOPLE_FIELDS = {
@@ -29,9 +29,15 @@ _NO_SUCH = {"participant": N_("unknown participant (no participant has this id)"
             "mentor": N_("unknown mentor (no mentor has this id)")}  # fmt: skip
 
 
-def unknown_value(allowed: set[str]) -> str:
-    """The message for a value outside its vocabulary."""
-    values = ", ".join(sorted(allowed))
+def unknown_value(field_name: str, allowed: set[str]) -> str:
+    """The message for a value outside its vocabulary, naming the allowed values as the
+    run's language writes them (`alkohol` in bokmål; both languages' words are read)."""
+    words = (
+        sorted(allowed)
+        if current() == "en"
+        else sorted(norwegian_word(field_name, v) for v in allowed)
+    )
+    values = ", ".join(words)
     return _("unknown value; allowed: {values}").format(values=values) + " " + _(EXTEND)
 
 
@@ -177,7 +183,7 @@ def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
                     if value not in allowed[name]:
                         found.add(
                             (kind, found.partial.at(kind, i), name, j),
-                            unknown_value(allowed[name]),
+                            unknown_value(name, allowed[name]),
                             kind="vocabulary",
                         )
             for j, value in enumerate(person.languages):
@@ -217,7 +223,7 @@ def check_left_out(
                         found.append(
                             Finding.at(
                                 (kind, i, name, j),
-                                unknown_value(allowed[name]),
+                                unknown_value(name, allowed[name]),
                                 data,
                                 kind="vocabulary",
                             )
