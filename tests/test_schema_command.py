@@ -50,3 +50,13 @@ def test_validate_ok_and_all_problems_at_once(tmp_path: Path) -> None:
     assert "mentors[0] (M1): unknown key 'colour'" in done.stderr
     assert "participants[0] (P1): missing required key 'consent'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_result_schema_lists_every_code_and_accepts_a_result() -> None:
+    done = runner.invoke(app, ["schema", "--result"])
+    assert done.exit_code == 0
+    schema = json.loads(done.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert "shared_substances" in schema["$defs"]["Code"]["properties"]["code"]["enum"]
+    result = json.loads(runner.invoke(app, ["solve", "--format", "json"]).stdout)
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(result)) == []

@@ -303,9 +303,22 @@ def report(
     exit_if_infeasible(result)
 
 
-def schema() -> None:
+def schema(
+    result: Annotated[
+        bool,
+        typer.Option(
+            "--result",
+            help="The schema of the JSON result instead (with every reason code).",
+        ),
+    ] = False,
+) -> None:
     """Print the JSON Schema of a scenario file, for editors and other tools."""
-    sys.stdout.write(json.dumps(scenario_schema(), indent=2, ensure_ascii=False) + "\n")
+    if result:
+        found = matcher.Result.model_json_schema(mode="serialization")
+        found["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    else:
+        found = scenario_schema()
+    sys.stdout.write(json.dumps(found, indent=2, ensure_ascii=False) + "\n")
 
 
 def validate(scenario: ScenarioArg = None, lang: LangOpt = None) -> None:
