@@ -112,7 +112,7 @@ def render_whatif(whatif: WhatIf, console: Console) -> None:
         cells += [
             str(row.waiting),
             formats.number(row.mean_score),
-            formats.number(row.posts_used, 2).rstrip("0").rstrip(",."),
+            formats.decimal(row.posts_used),
             _price(row),
             str(row.changed),
             row.limit if limit is None else _(limit) if limit != "-" else limit,

@@ -82,7 +82,7 @@ def summary_line(metrics: Metrics, *, prose: bool) -> str:
     """The round in one line: pairs (new and kept), waiting, mean score and mentor posts
     used; `prose` makes it a sentence (the report), else a line of clauses (the table)."""
     m = metrics
-    posts = formats.number(m.positions_used, 2).rstrip("0").rstrip(",.")
+    posts = formats.decimal(m.positions_used)
     clauses = [
         _(
             "{matched} of {eligible} participants with consent in a pair ({new} new, {kept} kept)"

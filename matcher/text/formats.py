@@ -5,16 +5,30 @@ in English, `A, B og C` against `A, B and C`. Babel loads on first use, not at s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from matcher.text.language import current
+from matcher.text.language import Language, current
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 _LOCALES = {"en": "en_GB", "nb": "nb_NO"}
 
 
-def locale() -> str:
-    """The Babel locale of the current language."""
-    return _LOCALES[current()]
+@functools.cache
+def _parsed(language: Language) -> Locale:
+    # lazy: Babel's locale data loads on the first date, number or list in a text
+    from babel import Locale
+
+    return Locale.parse(_LOCALES[language])
+
+
+def locale() -> Locale:
+    """The Babel locale of the current language, parsed once: Babel's formatters would
+    parse a locale name again on every call, and a large round words thousands."""
+    return _parsed(current())
 
 
 def date(value: dt.date) -> str:
@@ -35,6 +49,14 @@ def number(value: float, decimals: int = 2, *, sign: bool = False) -> str:
     return format_decimal(value, format=pattern, locale=locale())
 
 
+def decimal(value: float) -> str:
+    """`1,5` / `1.5`, `1`: at most two decimals, without trailing zeros (mentor posts)."""
+    # lazy: Babel's locale data loads on the first number in a text
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="0.##", locale=locale())
+
+
 def percent(value: float) -> str:
     """`78 %` / `78%`."""
     # lazy: Babel's locale data loads on the first percentage in a text
@@ -48,13 +70,11 @@ def join(items: Sequence[str]) -> str:
     # lazy: Babel's locale data loads on the first list in a text
     from babel.lists import format_list
 
-    return format_list(list(items), locale=locale()) if items else ""
+    if len(items) < 2:  # nothing to join: spare Babel's pattern lookup
+        return "".join(items)
+    return format_list(list(items), locale=locale())
 
 
 def language_name(code: str) -> str:
     """`no` -> `norsk` / `Norwegian`: an ISO 639-1 code as the current language names it."""
-    # lazy: Babel's locale data loads on the first language named in a text
-    from babel import Locale
-
-    names = Locale.parse(locale()).languages
-    return str(names.get(code, code))
+    return str(locale().languages.get(code, code))

@@ -159,7 +159,7 @@ _FORMATS: dict[str, Callable[[Any], str]] = {
     "category": category,
     "mentors": lambda v: _ids(v) if isinstance(v, list) else str(v),
     "since": lambda value: formats.date(dt.date.fromisoformat(value)),
-    "posts": lambda value: formats.number(value, 2).rstrip("0").rstrip(",."),
+    "posts": formats.decimal,
     "change": lambda value: formats.number(value, 3 if isinstance(value, float) else 0, sign=True),
     "rule": lambda key: gettext(RULE_TEXTS[key]),
     "best": formats.number,
@@ -201,8 +201,8 @@ class Message:
         def plain(value: Any) -> Any:
             if isinstance(value, Message):
                 return value.to_json()
-            if isinstance(value, list | tuple):
-                return [plain(v) for v in value]
+            if isinstance(value, list | tuple):  # ids, tags or messages: one level deep
+                return [v.to_json() if isinstance(v, Message) else v for v in value]
             return value
 
         return {"code": self.code, "params": {k: plain(v) for k, v in self.params.items()}}
