@@ -282,7 +282,7 @@ def column_help(table: str, col: Column) -> str:
         or HELP.get(col.path[0])
     )
     text = col.name if found is None else _(found)
-    choices = ", ".join(shown_choice(c) for c in col.choices)
+    choices = ", ".join(shown_choice(col.path[-1], c) for c in col.choices)
     if col.choices and col.kind == "list":
         text += " " + _("Values: {values}; several separated by ;").format(values=choices)
     elif col.kind == "list":

@@ -5,7 +5,7 @@ speaks. The names are data of the format, like its keys, not texts of the catalo
 
 from __future__ import annotations
 
-from matcher.model.aliases import BY_FIELD, fold
+from matcher.model.aliases import fold, norwegian_word
 from matcher.text.language import current, gettext
 
 #: Table -> its sheet (or CSV file) name in bokmål.
@@ -94,26 +94,12 @@ def header_key(header: str) -> str:
     return _HEADER_KEYS.get(fold(header), header)
 
 
-def _first_words() -> dict[str, str]:
-    """Each closed vocabulary value's first Norwegian word in the aliases (`drug_free` ->
-    `rusfri`), for the bokmål template's drop-downs."""
-    out: dict[str, str] = {}
-    for field in ("substances", "goals", "availability", "priority"):
-        for word, value in BY_FIELD[field].items():
-            if word != value and value not in out:
-                out[value] = word.replace("_", " ")
-    return out
-
-
-_WORDS_NB = _first_words()
-
-
-def shown_choice(value: str) -> str:
-    """A choice as the template of the current language offers it; the reader takes
-    both languages' words."""
+def shown_choice(field: str, value: str) -> str:
+    """A choice of `field` as the template of the current language offers it (the
+    Norwegian word the aliases read it from); the reader takes both languages' words."""
     if current() != "nb":
         return value
-    return CHOICES_NB.get(value) or _WORDS_NB.get(value, value)
+    return CHOICES_NB.get(value) or norwegian_word(field, value)
 
 
 def header(name: str) -> str:

@@ -85,7 +85,7 @@ def _data_validation(
         single = col.kind != "list"
         return DataValidation(
             type="list",
-            formula1='"' + ",".join(shown_choice(c) for c in col.choices) + '"',
+            formula1='"' + ",".join(shown_choice(col.path[-1], c) for c in col.choices) + '"',
             allow_blank=True,
             showErrorMessage=single,
             errorStyle="warning" if col.kind == "bool" else "stop",
