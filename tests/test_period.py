@@ -102,6 +102,7 @@ def test_no_small_count_is_shown(data: Data) -> None:
             if raw[muni][column] < SMALL:
                 assert shown is None
         assert (row.posts is None) == (row.counts["active_end"] is None)
+        assert row.small == [c for c in COLUMNS if raw[muni][c] < SMALL]
     for column in COLUMNS:  # a shown total is the true total
         total = report.total.counts[column]
         assert total is None or total == sum(raw[m][column] for m in MUNIS)

@@ -79,14 +79,14 @@ def period(
         if out is None:
             fail(_("--format {format} needs --out FILE").format(format=fmt.value))
         try:
-            period_workbook(loaded, report, out, protect=Path(path))
+            period_workbook(report, out, protect=Path(path))
         except OutputError as error:
             fail(f"--out {error}")
         wrote(out)
     elif fmt is PeriodFormat.json:
         emit(to_json(report), out, Path(path))
     else:
-        text = render_rich(lambda c: render_period(loaded, report, c), out is not None)
+        text = render_rich(lambda c: render_period(report, c), out is not None)
         if text:
             emit(text, out, Path(path))
 

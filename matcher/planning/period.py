@@ -28,6 +28,9 @@ class PeriodRow(BaseModel):
 
     municipality: str
     counts: dict[str, int | None]
+    #: the withheld counts that are below the threshold (`<3`); the others are withheld
+    #: only because they would give one of those away (`x`)
+    small: list[str]
     posts: float | None  # mentor posts of the pairs active at the end (`active_end`)
 
 

@@ -44,9 +44,10 @@ def period_report(scenario: Scenario, start: dt.date, end: dt.date) -> PeriodRep
 
     def row(r: int, name: str) -> PeriodRow:
         shown = {c: None if (r, i) in hidden else values[r][i] for i, c in enumerate(COLUMNS)}
+        small = [c for i, c in enumerate(COLUMNS) if values[r][i] < SMALL]
         active = shown["active_end"]
         posts = None if active is None else round(active * per_post, 6)
-        return PeriodRow(municipality=name, counts=shown, posts=posts)
+        return PeriodRow(municipality=name, counts=shown, small=small, posts=posts)
 
     labels = {m.id: m.label for m in scenario.municipality_list()}
     return PeriodReport(
@@ -66,21 +67,11 @@ def _cell(value: int | float | None, small: bool) -> str:
     return str(value) if isinstance(value, int) else formats.number(value, 2)
 
 
-def _rows(report: PeriodReport, raw: dict[str, list[int]]) -> list[list[str]]:
+def _rows(report: PeriodReport) -> list[list[str]]:
     out = []
     for row in [*report.rows, report.total]:
-        numbers = raw[row.municipality]
-        cells = [_cell(row.counts[c], numbers[i] < SMALL) for i, c in enumerate(report.columns)]
+        cells = [_cell(row.counts[c], c in row.small) for c in report.columns]
         out.append([row.municipality, *cells, _cell(row.posts, False)])
-    return out
-
-
-def _raw(scenario: Scenario, report: PeriodReport) -> dict[str, list[int]]:
-    """Unsuppressed counts, only to tell `<3` from `x` in the shown cells."""
-    table = counts(scenario, report.start, report.end)
-    labels = {m.id: m.label for m in scenario.municipality_list()}
-    out = {labels.get(n, n): [v[c] for c in COLUMNS] for n, v in table.items()}
-    out[report.total.municipality] = [sum(c) for c in zip(*out.values(), strict=True)]
     return out
 
 
@@ -88,7 +79,7 @@ def _header(report: PeriodReport) -> list[str]:
     return [_("Municipality"), *[_(_HEADERS[c]) for c in report.columns], _("Mentor posts")]
 
 
-def render_period(scenario: Scenario, report: PeriodReport, console: Console) -> None:
+def render_period(report: PeriodReport, console: Console) -> None:
     """The report as a table, with a line on what the suppression means."""
     title = _("Period {start} to {end}").format(
         start=formats.date(report.start), end=formats.date(report.end)
@@ -97,7 +88,7 @@ def render_period(scenario: Scenario, report: PeriodReport, console: Console) ->
     table = Table(title_justify="left")
     for i, column in enumerate(_header(report)):
         table.add_column(column, justify="left" if i == 0 else "right")
-    for cells in _rows(report, _raw(scenario, report)):
+    for cells in _rows(report):
         table.add_row(*(escape(c) for c in cells))
     console.print(table)
     console.print(
@@ -109,14 +100,10 @@ def render_period(scenario: Scenario, report: PeriodReport, console: Console) ->
     )
 
 
-def period_workbook(
-    scenario: Scenario, report: PeriodReport, path: Path, protect: Path | None = None
-) -> None:
+def period_workbook(report: PeriodReport, path: Path, protect: Path | None = None) -> None:
     """The report as a one-sheet workbook, written atomically like every other output."""
     if path.suffix.lower() != ".xlsx":
         raise OutputError(f"{path}: use a file name ending in .xlsx")
-    tables: dict[str, SheetTable] = {
-        "period": (_header(report), [list(r) for r in _rows(report, _raw(scenario, report))])
-    }
+    tables: dict[str, SheetTable] = {"period": (_header(report), [list(r) for r in _rows(report)])}
     wb = tables_workbook(tables)
     write_file(path, lambda tmp: save_workbook(wb, tmp), protect)
