@@ -163,6 +163,12 @@ def check_scenario(scenario: Scenario, partial: Partial | None = None) -> list[F
     return found.problems
 
 
+def _allowed(scenario: Scenario) -> dict[str, set[str]]:
+    """Each closed vocabulary's values, with the scenario's additions."""
+    extra = scenario.vocabulary
+    return {name: set(values) | set(getattr(extra, name)) for name, values in CLOSED.items()}
+
+
 def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
     """Interest categories, and people's values in the closed vocabularies (with the
     scenario's additions)."""
@@ -175,7 +181,7 @@ def _check_vocabularies(scenario: Scenario, found: _Findings) -> None:
             )
     if not found.partial.vocabulary:
         return
-    allowed = {name: set(values) | set(getattr(extra, name)) for name, values in CLOSED.items()}
+    allowed = _allowed(scenario)
     for kind, fields in _PEOPLE_FIELDS.items():
         for i, person in enumerate(getattr(scenario, kind)):
             for name in fields:
@@ -203,8 +209,7 @@ def check_left_out(
     """The vocabulary problems of records left out for a shape error elsewhere in them,
     so that one pass reports every problem of a row (fields with an error of their own,
     in `faulty`, are not checked twice)."""
-    extra = scenario.vocabulary
-    allowed = {name: set(values) | set(getattr(extra, name)) for name, values in CLOSED.items()}
+    allowed = _allowed(scenario)
     found: list[Finding] = []
     for kind, fields in _PEOPLE_FIELDS.items():
         records = data.get(kind)
