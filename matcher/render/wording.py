@@ -8,6 +8,7 @@ from matcher.explain.result import Metrics, MunicipalityRow, Result
 from matcher.text import formats
 from matcher.text.language import N_
 from matcher.text.language import gettext as _
+from matcher.text.messages import LEVEL_TEXTS
 
 #: The municipality table's columns, on the screen and in the report.
 MUNICIPALITY_COLUMNS = (
@@ -36,10 +37,7 @@ _SETTING_WORDS = {
     "required": N_("required"),
     "preferred": N_("preferred"),
     "ignore": N_("ignored"),
-    "coverage": N_("coverage"),
-    "fairness": N_("fairness"),
-    "priority": N_("priority"),
-    "quality": N_("quality"),
+    **LEVEL_TEXTS,  # the objective's criteria, as an alternative's cost names them
 }
 
 
