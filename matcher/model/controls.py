@@ -3,11 +3,41 @@ the fairness mode, applied to a scenario with the same validation as a file."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from matcher.model.checks import check_scenario
 from matcher.model.errors import Finding, ScenarioError
 from matcher.model.scenario import Fairness, Scenario
+
+#: What a coordinator can decide about one pair.
+DecisionKind = Literal["lock", "forbid", "release"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One decision of the coordinator, kept so that the meeting report can record who
+    decided what and when. A release names only the participant (their active pair).
+    On the command line `by` and `at` are unknown; the web app fills them in."""
+
+    kind: DecisionKind
+    participant: str
+    mentor: str | None = None
+    by: str | None = None
+    at: dt.datetime | None = None
+
+
+def apply_decisions(scenario: Scenario, decisions: Sequence[Decision]) -> Scenario:
+    """The scenario with the decisions added, in one validated step (see
+    `apply_controls`)."""
+    return apply_controls(
+        scenario,
+        lock=[(d.participant, d.mentor or "") for d in decisions if d.kind == "lock"],
+        forbid=[(d.participant, d.mentor or "") for d in decisions if d.kind == "forbid"],
+        release=[d.participant for d in decisions if d.kind == "release"],
+    )
 
 
 def apply_controls(
