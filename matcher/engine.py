@@ -14,7 +14,7 @@ from matcher.explain.reasons import build_result, no_proposal
 from matcher.explain.remedies import would_match_if
 from matcher.explain.resolver import MAX_SOLVES, OutOfTimeError, Resolver, WorkBudget
 from matcher.explain.result import Code, FairnessSummary, Result
-from matcher.explain.stability import previous_note
+from matcher.explain.stability import Changed, previous_note
 from matcher.model.scenario import Scenario
 from matcher.text.language import gettext as _
 from matcher.text.language import ngettext
@@ -104,8 +104,33 @@ def solve(
     Whatever the outcome, `due` lists renewals and reviews within `horizon` days,
     discharges of people still waiting, and long pairs.
     """
-    result = _solve(scenario, solver, time_limit, threads, seed, explain, previous)
-    return result.model_copy(update={"due": due_list(scenario, result, horizon)})
+    return solve_round(
+        scenario,
+        solver,
+        time_limit=time_limit,
+        threads=threads,
+        seed=seed,
+        explain=explain,
+        previous=previous,
+        horizon=horizon,
+    )[0]
+
+
+def solve_round(
+    scenario: Scenario,
+    solver: str = "auto",
+    *,
+    time_limit: float | None = None,
+    threads: int = 1,
+    seed: int = 0,
+    explain: bool = True,
+    previous: Previous | None = None,
+    horizon: int = DEFAULT_HORIZON,
+) -> tuple[Result, list[Changed]]:
+    """`solve`, and with `previous` also each earlier pair that changed and why, one by
+    one (the result's note says the same in one sentence), for a page that marks them."""
+    result, changed = _solve(scenario, solver, time_limit, threads, seed, explain, previous)
+    return result.model_copy(update={"due": due_list(scenario, result, horizon)}), changed
 
 
 def _solve(
@@ -116,7 +141,7 @@ def _solve(
     seed: int,
     explain: bool,
     previous: Previous | None,
-) -> Result:
+) -> tuple[Result, list[Changed]]:
     start = time.perf_counter()
     options = Options.within(time_limit, threads=threads, seed=seed)  # one deadline for all
     backend = get_solver(solver)
@@ -131,21 +156,22 @@ def _solve(
         try:
             solution = backend.solve(built.problem, options)
         except NoSolutionError as error:
-            return no_proposal(built, str(error), backend.name, time.perf_counter() - start)
+            return no_proposal(built, str(error), backend.name, time.perf_counter() - start), []
         if solution.status == "infeasible":
             conflicts = diagnose(built)
     name = solution.solver or backend.name
     result = build_result(built, solution, name, time.perf_counter() - start)
     if conflicts:
-        return result.model_copy(update={"conflicts": conflicts})
+        return result.model_copy(update={"conflicts": conflicts}), []
     resolver = None
     if explain:
         resolver = Resolver(options, WorkBudget.for_problem(built.problem.n_edges))
         result = _explain(result, built, solution, resolver)
+    changed: list[Changed] = []
     if earlier is not None:
-        note = previous_note(built, solution, earlier, resolver)
+        note, changed = previous_note(built, solution, earlier, resolver)
         result = result.model_copy(update={"notes": [*result.notes, note]})
-    return result.model_copy(update={"elapsed_s": round(time.perf_counter() - start, 4)})
+    return result.model_copy(update={"elapsed_s": round(time.perf_counter() - start, 4)}), changed
 
 
 def _explain(result: Result, built: Built, solution: Solution, resolver: Resolver) -> Result:

@@ -58,6 +58,7 @@ def test_html_report_lists_everyone(name: str) -> None:
     page.feed(to_html(scenario, result))
     assert page.sections == [
         "due",
+        "decisions",
         "proposed-pairs",
         "waiting-list",
         "municipalities",

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 import matcher
-from matcher.cli import period, plan, round, sheets
+from matcher.cli import period, plan, round, serve, sheets
 from matcher.cli.common import use_language
 
 app = typer.Typer(
@@ -43,3 +43,4 @@ round.register(app)
 sheets.register(app)
 plan.register(app)
 period.register(app)
+serve.register(app)

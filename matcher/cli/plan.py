@@ -30,10 +30,14 @@ from matcher.cli.common import (
     use_language,
     wrote,
 )
-from matcher.cli.plan_args import (
+from matcher.io.files import OutputError, check_target
+from matcher.model.scenario import Scenario
+from matcher.planning.executor import Executor, ExecutorError, Progress, open_executor
+from matcher.planning.parsing import (
     COUNT,
     FAIRNESS,
     POSTS,
+    OptionError,
     comma_list,
     fairness_mode,
     non_negative,
@@ -43,9 +47,6 @@ from matcher.cli.plan_args import (
     parse_rates,
     whole_number,
 )
-from matcher.io.files import OutputError, check_target
-from matcher.model.scenario import Scenario
-from matcher.planning.executor import Executor, ExecutorError, Progress, open_executor
 from matcher.planning.recruit import candidate_profiles, rank
 from matcher.planning.runs import nav_share_of
 from matcher.planning.simulate import Settings
@@ -122,6 +123,15 @@ def progress_bar(total: int, label: str, quiet: bool) -> Iterator[Progress | Non
     with Bar(console=console, transient=True) as bar:
         task = bar.add_task(label, total=total)
         yield lambda n: bar.advance(task, n)
+
+
+@contextmanager
+def option_texts() -> Iterator[None]:
+    """An option text that cannot be read exits with 2 and says what to write instead."""
+    try:
+        yield
+    except OptionError as error:
+        fail(str(error))
 
 
 @contextmanager
@@ -214,15 +224,20 @@ def whatif(
     """Solve every combination of capacity changes and compare them, one row each."""
     use_language(lang)
     path, loaded = load_scenario(scenario)
-    grid = Grid(
-        add_mentors=comma_list("--add-mentors", add_mentors, whole_number, COUNT),
-        mentor_capacity=optional_list("--mentor-capacity", mentor_capacity, whole_number, COUNT),
-        capacity=optional_list("--capacity", capacity, whole_number, COUNT),
-        position_budget=optional_list("--position-budget", position_budget, non_negative, POSTS),
-        floors=parse_floors(floor or [], loaded),
-        fairness=optional_list("--fairness", fairness, fairness_mode, FAIRNESS),
-        profile=parse_profile(mentor_profile, loaded) if mentor_profile else None,
-    )
+    with option_texts():
+        grid = Grid(
+            add_mentors=comma_list("--add-mentors", add_mentors, whole_number, COUNT),
+            mentor_capacity=optional_list(
+                "--mentor-capacity", mentor_capacity, whole_number, COUNT
+            ),
+            capacity=optional_list("--capacity", capacity, whole_number, COUNT),
+            position_budget=optional_list(
+                "--position-budget", position_budget, non_negative, POSTS
+            ),
+            floors=parse_floors(floor or [], loaded),
+            fairness=optional_list("--fairness", fairness, fairness_mode, FAIRNESS),
+            profile=parse_profile(mentor_profile, loaded) if mentor_profile else None,
+        )
     _check_solver(solver)
     check_chart(chart, path)
     variants = grid.variants()
@@ -379,7 +394,7 @@ def simulate(
         runs=runs,
         seed=seed,
         round_weeks=round_weeks,
-        referrals=parse_rates(referrals, loaded) if referrals else (),
+        referrals=_referrals(referrals, loaded),
         followup_months=followup_months,
         dropout=dropout,
         wait_dropout=wait_dropout,
@@ -413,11 +428,16 @@ def _with_variant(
     changed (added mentors follow `--mentor-profile`, else the profiles that help most)."""
     if not (variant.add_mentors or variant.mentor_capacity is not None or variant.capacity):
         return scenario
-    grid = Grid(
-        add_mentors=(variant.add_mentors,),
-        profile=parse_profile(profile, scenario) if profile else None,
-    )
+    with option_texts():
+        chosen = parse_profile(profile, scenario) if profile else None
+    grid = Grid(add_mentors=(variant.add_mentors,), profile=chosen)
     return apply(scenario, variant, choose_profiles(scenario, grid, solver, pool))
+
+
+def _referrals(text: str | None, scenario: Scenario) -> tuple[tuple[str, float], ...]:
+    """`--referrals` as rates per municipality (none given: the scenario's own)."""
+    with option_texts():
+        return parse_rates(text, scenario) if text else ()
 
 
 def _check_solver(name: str) -> None:

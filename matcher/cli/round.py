@@ -33,10 +33,10 @@ from matcher.cli.sheets import export_result
 from matcher.engine import UnsupportedError
 from matcher.explain.due import DEFAULT_HORIZON
 from matcher.io.previous import PreviousError, load_previous
-from matcher.model.controls import apply_controls
+from matcher.model.controls import Decision, apply_controls, apply_decisions
 from matcher.model.errors import ScenarioError
 from matcher.model.scenario import scenario_schema
-from matcher.render.privacy import for_sharing, summary
+from matcher.render.privacy import decisions_for_sharing, for_sharing, summary
 from matcher.render.report import to_html, to_markdown
 from matcher.render.table import render_table
 from matcher.text.language import gettext as _
@@ -142,6 +142,16 @@ class Decisions:
     fairness: FairnessMode | None = None
     previous: Path | None = None
 
+    def taken(self) -> tuple[Decision, ...]:
+        """The locks, then the forbidden pairs, then the releases, each in the order
+        given (the options do not tell how they interleave); a pair that is not
+        `P=M` raises `ScenarioError`."""
+        return (
+            *(Decision("lock", *parse_pair("--lock", x)) for x in self.lock or []),
+            *(Decision("forbid", *parse_pair("--forbid", x)) for x in self.forbid or []),
+            *(Decision("release", x) for x in self.release or []),
+        )
+
 
 def exit_if_infeasible(result: matcher.Result) -> None:
     """Exit 3 naming the conflicting rules, or 4 when the solver found no proposal, after
@@ -176,14 +186,9 @@ def run_round(
     gives the `--previous` proposal's pairs, which its note may name."""
     try:
         earlier = None if decisions.previous is None else load_previous(decisions.previous)
-        loaded = matcher.load(path)
-        loaded = apply_controls(
-            loaded,
-            lock=[parse_pair("--lock", x) for x in decisions.lock or []],
-            forbid=[parse_pair("--forbid", x) for x in decisions.forbid or []],
-            release=decisions.release or [],
-            fairness=None if decisions.fairness is None else decisions.fairness.value,
-        )
+        loaded = apply_decisions(matcher.load(path), decisions.taken())
+        if decisions.fairness is not None:
+            loaded = apply_controls(loaded, fairness=decisions.fairness.value)
         result = matcher.solve(
             loaded,
             solver=solver,
@@ -295,10 +300,13 @@ def report(
     loaded, result, earlier = run_round(
         path, solver, decisions, time_limit=time_limit, horizon=horizon
     )
+    taken = decisions_for_sharing(
+        loaded, decisions.taken(), anonymize=anonymize, key=anonymize_key, previous=earlier
+    )
     loaded, result = for_sharing(
         loaded, result, anonymize=anonymize, key=anonymize_key, previous=earlier
     )
-    text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result)
+    text = (to_markdown if out.suffix.lower() == ".md" else to_html)(loaded, result, taken)
     emit(text, out, protect=Path(path))
     exit_if_infeasible(result)
 

@@ -3,6 +3,8 @@ proposal's pairs were kept, and why each other one was not."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from matcher.core.eligibility import failed_rules_text
@@ -72,30 +74,64 @@ def _why_changed(
     return _("keeping it would cost a higher-ranked goal")
 
 
-def previous_note(
+@dataclass(frozen=True)
+class Changed:
+    """A pair of the previous proposal that this one does not keep: with whom the
+    participant is now (None: waiting, or gone from the scenario) and why."""
+
+    participant: str
+    before: str
+    now: str | None
+    why: str
+    gone: bool = False  # the participant is no longer in the scenario
+
+
+def changed_pairs(
     built: Built, solution: Solution, previous: list[tuple[str, str]], resolver: Resolver | None
-) -> str:
-    """How many pairs of the previous proposal this one keeps, and why each other changed
-    (a pair now kept as an active pair counts as kept)."""
+) -> tuple[int, list[Changed]]:
+    """How many distinct pairs the previous proposal had, and each one this proposal
+    does not keep (a pair now kept as an active pair counts as kept)."""
     enc = built.enc
     now = {(enc.participant_ids[p], enc.mentor_ids[m]) for p, m in built.kept}
     now |= set(built.pair_ids(solution.chosen))
     partner = {p: m for p, m in now}
     unique = sorted(set(previous))
-    changed = [pair for pair in unique if pair not in now]
+    present = set(enc.participant_ids)
+    changed = [
+        Changed(
+            pid,
+            mid,
+            partner.get(pid),
+            _why_changed(built, solution, (pid, mid), set(unique), resolver),
+            gone=pid not in present,
+        )
+        for pid, mid in unique
+        if (pid, mid) not in now
+    ]
+    return len(unique), changed
+
+
+def previous_note(
+    built: Built, solution: Solution, previous: list[tuple[str, str]], resolver: Resolver | None
+) -> tuple[str, list[Changed]]:
+    """How many pairs of the previous proposal this one keeps, and why each other
+    changed; also the changes themselves, for a page that shows them pair by pair."""
+    total, changed = changed_pairs(built, solution, previous, resolver)
     parts = [
         _("kept {kept} of {pairs} pairs of the previous proposal").format(
-            kept=len(unique) - len(changed), pairs=len(unique)
+            kept=total - len(changed), pairs=total
         )
     ]
-    for pair in changed:
-        pid, mid = pair
-        why = _why_changed(built, solution, pair, set(unique), resolver)
-        if pid in partner:
+    for change in changed:
+        if change.now is not None:
             text = _("{participant} changed ({before} before, now with {now}) because {why}")
-        elif pid in enc.participant_ids:
+        elif not change.gone:
             text = _("{participant} changed ({before} before, now waiting) because {why}")
         else:
             text = _("{participant} changed ({before} before) because {why}")
-        parts.append(text.format(participant=pid, before=mid, now=partner.get(pid), why=why))
-    return "; ".join(parts)
+        parts.append(
+            text.format(
+                participant=change.participant, before=change.before, now=change.now, why=change.why
+            )
+        )
+    return "; ".join(parts), changed

@@ -181,8 +181,8 @@ def read_document(path: Path, kind: str | None = None) -> Any:
     `--previous` does: every document goes through these limits, not only scenarios."""
     source = str(path)
 
-    def refuse(message: str, where: str = "") -> ScenarioError:
-        return ScenarioError([Finding(where, message)], source)
+    def refuse(message: str) -> ScenarioError:
+        return ScenarioError([Finding("", message)], source)
 
     if not path.exists():
         raise refuse("no such file")
@@ -191,12 +191,29 @@ def read_document(path: Path, kind: str | None = None) -> Any:
     suffix = kind or path.suffix.lower()
     if suffix not in (".yaml", ".yml", ".json"):
         raise refuse(f"unsupported file type '{suffix}'; use .yaml, .yml or .json")
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise refuse(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    if path.stat().st_size > MAX_FILE_BYTES:  # before reading: the file may be huge
+        raise refuse(_too_large())
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise refuse(f"cannot read file: {error.strerror or error}") from None
+    return parse_document(raw, suffix, source)
+
+
+def _too_large() -> str:
+    return f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB"
+
+
+def parse_document(raw: bytes, suffix: str, source: str) -> Any:
+    """Parse the bytes of a YAML or JSON document (JSON if `suffix` is ".json") with the
+    limits and errors of `read_document`, which reads a file into this; an upload, which
+    must never touch the disk, comes here straight from memory. Problems name `source`."""
+
+    def refuse(message: str, where: str = "") -> ScenarioError:
+        return ScenarioError([Finding(where, message)], source)
+
+    if len(raw) > MAX_FILE_BYTES:
+        raise refuse(_too_large())
     try:
         text = raw.decode("utf-8-sig")  # a BOM (as Windows editors write it) is fine
     except UnicodeDecodeError as error:

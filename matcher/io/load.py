@@ -1,5 +1,6 @@
 """One entry for every scenario file: YAML and JSON documents, .xlsx workbooks and
-folders of CSV files all end in the same validated `Scenario`."""
+folders of CSV files all end in the same validated `Scenario`; `load_upload` does the
+same for a file's bytes held in memory (the web app's uploads)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ from pathlib import Path
 
 from matcher.io.documents import read_document
 from matcher.io.sheets.read import load_spreadsheet
+from matcher.io.upload import load_upload
 from matcher.model.errors import Finding, ScenarioError
 from matcher.model.scenario import Scenario
 from matcher.model.validate import validate
+
+__all__ = ["load", "load_upload"]
 
 _DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
 _SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".xls", ".ods")

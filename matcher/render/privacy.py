@@ -18,9 +18,11 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from matcher.explain.result import Result
+from matcher.model.controls import Decision
 from matcher.model.scenario import Scenario
 
 PSEUDONYM_HEX = 12  # hex digits: 48 bits, so 100 000 ids collide with odds about 1 in 50 000
@@ -52,6 +54,41 @@ def _rewriter(mapping: dict[str, str]) -> Callable[[str], str]:
     return lambda text: pattern.sub(lambda match: mapping[match.group(0)], text)
 
 
+def _id_maps(
+    scenario: Scenario, key: str, previous: Sequence[tuple[str, str]]
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The pseudonyms of the round's participants and of its mentors (with those of the
+    `previous` proposal's pairs), keyed with the scenario's name and `key`."""
+    secret = f"{scenario.name}\n{key}".encode()
+    people = pseudonyms(
+        [p.id for p in scenario.participants] + [p for p, _ in previous], "P-", secret
+    )
+    mentors = pseudonyms([m.id for m in scenario.mentors] + [m for _, m in previous], "M-", secret)
+    return people, mentors
+
+
+def anonymize_decisions(
+    scenario: Scenario,
+    decisions: Sequence[Decision],
+    key: str = "",
+    previous: Sequence[tuple[str, str]] = (),
+) -> tuple[Decision, ...]:
+    """The decisions with the pseudonyms `anonymize_ids` gives the same `scenario` (the
+    one before pseudonyms), `key` and `previous`; an id in who decided is rewritten as
+    in any text. The order is kept: it is the order the decisions were taken in."""
+    people, mentors = _id_maps(scenario, key, previous)
+    text = _rewriter({**mentors, **people})
+    return tuple(
+        replace(
+            d,
+            participant=people.get(d.participant, d.participant),
+            mentor=None if d.mentor is None else mentors.get(d.mentor, d.mentor),
+            by=None if d.by is None else text(d.by),
+        )
+        for d in decisions
+    )
+
+
 def anonymize_ids(
     scenario: Scenario,
     result: Result,
@@ -63,11 +100,7 @@ def anonymize_ids(
     re-sorted by pseudonym so that their order does not give the old ids away. The
     `previous` proposal's pairs are pseudonymised too: its note names people who may
     have left the round."""
-    secret = f"{scenario.name}\n{key}".encode()
-    people = pseudonyms(
-        [p.id for p in scenario.participants] + [p for p, _ in previous], "P-", secret
-    )
-    mentors = pseudonyms([m.id for m in scenario.mentors] + [m for _, m in previous], "M-", secret)
+    people, mentors = _id_maps(scenario, key, previous)
     # An id used for a participant and a mentor alike reads as the participant in texts.
     text = _rewriter({**mentors, **people})
 
@@ -237,3 +270,18 @@ def for_sharing(
     if not anonymize:
         return scenario, result
     return anonymize_ids(scenario, result, key or "", previous)
+
+
+def decisions_for_sharing(
+    scenario: Scenario,
+    decisions: Sequence[Decision],
+    *,
+    anonymize: bool,
+    key: str | None = None,
+    previous: Sequence[tuple[str, str]] = (),
+) -> tuple[Decision, ...]:
+    """The decisions as `for_sharing` with the same arguments shows the round: with the
+    same pseudonyms, or as is. `scenario` is the one before pseudonyms."""
+    if not anonymize:
+        return tuple(decisions)
+    return anonymize_decisions(scenario, decisions, key or "", previous)

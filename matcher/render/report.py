@@ -1,19 +1,29 @@
 """The pairing-meeting report: one self-contained, printable page (HTML or Markdown).
 
-It carries the proposal, the waiting list in priority order, the municipality table,
-mentor load and the settings that produced it. No wall-clock time is printed, so the
+It carries what falls due, the coordinator's decisions, the proposal, the waiting list
+in priority order, the municipality table, mentor load and the settings that produced
+it. No wall-clock time is printed (only the time a decision carries, if it does), so the
 same input gives the same page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from matcher import __version__
 from matcher.core.priority import priorities, tags_of
 from matcher.explain.result import Result
+from matcher.model.controls import Decision
 from matcher.model.scenario import Scenario
+from matcher.render.decisions import (
+    DECISION_COLUMNS,
+    decision_notes,
+    decision_rows,
+    decisions_line,
+    locked_pairs,
+)
 from matcher.render.wording import (
     DUE_COLUMNS,
     MUNICIPALITY_COLUMNS,
@@ -57,8 +67,12 @@ class Section:
     rows: Rows
 
 
-def _pairs_section(result: Result) -> Section:
-    """The proposed pairs with their reasons and alternatives."""
+def _pairs_section(scenario: Scenario, result: Result, decisions: Sequence[Decision]) -> Section:
+    """The proposed pairs with their reasons and alternatives; a pair the coordinator
+    locked says so, and the reasons end with what the coordinator decided about the
+    participant."""
+    locked = locked_pairs(scenario, decisions)
+    notes = decision_notes(scenario, decisions)
     pairs: Rows = []
     for pair in result.pairs:
         alts = [
@@ -67,15 +81,23 @@ def _pairs_section(result: Result) -> Section:
             )
             for a in pair.alternatives
         ]
-        kind = _("kept") if pair.existing else _("new")
+        if pair.existing:
+            kind = _("kept")
+        elif (pair.participant, pair.mentor) in locked:
+            kind = _("locked")
+        else:
+            kind = _("new")
         score = formats.number(pair.score)
-        pairs.append([pair.participant, pair.mentor, kind, score, pair.reasons, alts])
+        reasons = [*pair.reasons, *notes.get(pair.participant, [])]
+        pairs.append([pair.participant, pair.mentor, kind, score, reasons, alts])
     header = [_("Participant"), _("Mentor"), "", _("Score"), _("Reasons"), _("Alternatives")]
     return Section("proposed-pairs", _("Proposed pairs"), header, pairs)
 
 
-def _waiting_section(scenario: Scenario, result: Result) -> Section:
-    """The waiting list in priority order; those without consent last, without points."""
+def _waiting_section(scenario: Scenario, result: Result, decisions: Sequence[Decision]) -> Section:
+    """The waiting list in priority order; those without consent last, without points.
+    Why each waits ends with what the coordinator decided about them."""
+    notes = decision_notes(scenario, decisions)
     prio = dict(zip((p.id for p in scenario.participants), priorities(scenario), strict=True))
     people = {p.id: p for p in scenario.participants}
     order = sorted(
@@ -96,7 +118,7 @@ def _waiting_section(scenario: Scenario, result: Result) -> Section:
                 str(rank) if who.consent else "",
                 person.participant,
                 *(ranked if who.consent else unranked),
-                person.reasons,
+                [*person.reasons, *notes.get(person.participant, [])],
                 person.would_match_if,
             ]
         )
@@ -160,8 +182,8 @@ def _mentor_section(scenario: Scenario, result: Result) -> Section:
     return Section("mentor-load", _("Mentor load"), header, mentors)
 
 
-def _settings_section(scenario: Scenario, result: Result) -> Section:
-    """The policy and programme settings that produced the proposal."""
+def _settings_section(scenario: Scenario, result: Result, decisions: Sequence[Decision]) -> Section:
+    """The policy and programme settings, and the decisions, that produced the proposal."""
     policy, program = scenario.policy, scenario.program
     weights = ", ".join(f"{k} {v:g}" for k, v in policy.weights.model_dump().items())
     none = _("none")
@@ -180,6 +202,7 @@ def _settings_section(scenario: Scenario, result: Result) -> Section:
             _("position budget"),
             none if program.position_budget is None else f"{program.position_budget:g}",
         ],
+        [_("decisions"), decisions_line(decisions)],
         [_("solver"), f"{result.solver} ({status_word(result.status)})"],
         [_("likematch version"), __version__],
     ]
@@ -193,15 +216,25 @@ def _due_section(result: Result) -> Section:
     return Section("due", _("Due before the next round"), header, rows)
 
 
-def sections(scenario: Scenario, result: Result) -> list[Section]:
-    """The report's sections, in page order."""
+def _decisions_section(scenario: Scenario, decisions: Sequence[Decision]) -> Section:
+    """The coordinator's decisions in the order taken: what, by whom, when."""
+    header = ["#", *(_(c) for c in DECISION_COLUMNS)]
+    rows: Rows = [[*cells] for cells in decision_rows(scenario, decisions)]
+    return Section("decisions", _("Decisions"), header, rows)
+
+
+def sections(
+    scenario: Scenario, result: Result, decisions: Sequence[Decision] = ()
+) -> list[Section]:
+    """The report's sections, in page order. `scenario` has the `decisions` applied."""
     return [
         _due_section(result),
-        _pairs_section(result),
-        _waiting_section(scenario, result),
+        _decisions_section(scenario, decisions),
+        _pairs_section(scenario, result, decisions),
+        _waiting_section(scenario, result, decisions),
         _municipality_section(result),
         _mentor_section(scenario, result),
-        _settings_section(scenario, result),
+        _settings_section(scenario, result, decisions),
     ]
 
 
@@ -216,9 +249,10 @@ def _summary(result: Result) -> str:
     return f"{text} {fairness_line(result)}" if result.fairness else text
 
 
-def to_html(scenario: Scenario, result: Result) -> str:
+def to_html(scenario: Scenario, result: Result, decisions: Sequence[Decision] = ()) -> str:
     """A self-contained page (inline CSS, no scripts, nothing fetched) that prints
-    well; every text is HTML-escaped."""
+    well; every text is HTML-escaped. `scenario` has the coordinator's `decisions`
+    applied; the page lists them in the order taken."""
 
     def cell(value: str | list[str]) -> str:
         if isinstance(value, list):
@@ -243,7 +277,7 @@ def to_html(scenario: Scenario, result: Result) -> str:
         parts.append(f'<p class="muted">{escape(note_word)} {escape(note)}</p>')
     for conflict in result.conflicts:
         parts.append(f"<p><strong>{escape(conflict_word)}</strong> {escape(conflict)}</p>")
-    for section in sections(scenario, result):
+    for section in sections(scenario, result, decisions):
         parts.append(f'<section id="{section.key}"><h2>{escape(section.title)}</h2>')
         if not section.rows:
             parts.append(f'<p class="muted">{escape(none_word)}</p></section>')
@@ -258,7 +292,7 @@ def to_html(scenario: Scenario, result: Result) -> str:
     return "\n".join(parts) + "\n"
 
 
-def to_markdown(scenario: Scenario, result: Result) -> str:
+def to_markdown(scenario: Scenario, result: Result, decisions: Sequence[Decision] = ()) -> str:
     """The same sections as Markdown tables, for a wiki or a ticket: `|` is escaped
     and a list cell's items are joined with `<br>`."""
 
@@ -277,7 +311,7 @@ def to_markdown(scenario: Scenario, result: Result) -> str:
     note_word, conflict_word = _("Note:"), _("Conflict:")
     lines += [f"*{note_word} {note}*" for note in result.notes]
     lines += [f"**{conflict_word}** {conflict}" for conflict in result.conflicts]
-    for section in sections(scenario, result):
+    for section in sections(scenario, result, decisions):
         lines += ["", f"## {section.title}", ""]
         if not section.rows:
             lines.append(_("None."))

@@ -4,7 +4,8 @@
 it into `locale/nb.po`: new texts arrive untranslated (a test then fails until someone
 translates them), texts gone from the source are dropped. The markers are the gettext
 names: `gettext`, `ngettext`, `pgettext`, and `N_`, `NN_`, `NP_` where a text is defined
-apart from where it is translated.
+apart from where it is translated. The web app's Jinja2 templates are read with Jinja2's
+own extractor.
 """
 
 from __future__ import annotations
@@ -33,7 +34,11 @@ def extract() -> Catalog:
     """Every marked text in the package's source, as a catalogue template."""
     template = Catalog(domain=DOMAIN, project="likematch", charset="utf-8")
     found = extract_from_dir(
-        str(PACKAGE), method_map=[("**.py", "python")], keywords=KEYWORDS, comment_tags=()
+        str(PACKAGE),
+        method_map=[("**.py", "python"), ("web/templates/**.html", "jinja2")],
+        options_map={"web/templates/**.html": {"trimmed": "true"}},
+        keywords=KEYWORDS,
+        comment_tags=(),
     )
     for filename, lineno, message, _comments, context in found:
         template.add(message, locations=[(filename, lineno)], context=context)

@@ -39,6 +39,17 @@ def date(value: dt.date) -> str:
     return format_date(value, format="long", locale=locale())
 
 
+def datetime(value: dt.datetime) -> str:
+    """`20. november 2026, 14:05` / `20 November 2026, 14:05`: the date in full and the
+    time to the minute, on the clock of the value's own time zone (not converted)."""
+    # lazy: Babel's locale data loads on the first text with a time
+    from babel.dates import format_time
+
+    clock = format_time(value.time(), format="short", locale=locale())  # naive: as is
+    pattern = str(locale().datetime_formats["long"]).replace("'", "")
+    return pattern.replace("{0}", clock).replace("{1}", date(value.date()))
+
+
 def number(value: float, decimals: int = 2, *, sign: bool = False) -> str:
     """`0,78` / `0.78` with a fixed number of decimals; `sign` writes `+0,012`."""
     # lazy: Babel's locale data loads on the first number in a text

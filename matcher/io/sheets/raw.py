@@ -9,13 +9,14 @@ the first value out of place instead of being laid out in memory."""
 
 from __future__ import annotations
 
+import io
 import posixpath
 import warnings
 import zipfile
 from collections.abc import Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import IO, TYPE_CHECKING, cast
 
 from matcher.io.documents import MAX_FILE_BYTES
@@ -112,10 +113,14 @@ def file_problem(source: str, message: str) -> ScenarioError:
     return ScenarioError([Finding("", message)], source)
 
 
-def check_size(path: Path, source: str) -> None:
-    """Refuse a file larger than any input may be, before it is opened."""
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise file_problem(source, f"{path.name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+def check_size(file: Path | int, source: str, name: str = "") -> None:
+    """Refuse a file larger than any input may be before it is opened: a path by its
+    size on disk, bytes in memory (an upload, an entry of a zip) by their count, which
+    `name` then names in the message."""
+    size = file.stat().st_size if isinstance(file, Path) else file
+    if size > MAX_FILE_BYTES:
+        shown = file.name if isinstance(file, Path) else name
+        raise file_problem(source, f"{shown}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
 
 
 def _check_part(archive: zipfile.ZipFile, name: str, limit: int, what: str, source: str) -> None:
@@ -418,11 +423,17 @@ def _read_sheets(reader: ExcelReader, sheet: SheetData) -> list[RawTable]:
     return raws
 
 
-def read_xlsx(path: Path, sheet: SheetData) -> list[RawTable]:
-    """The scenario sheets of a workbook with content; problems go to `sheet`."""
+def read_xlsx(file: Path | bytes, sheet: SheetData) -> list[RawTable]:
+    """The scenario sheets of a workbook with content, from a file or from the bytes of
+    an upload (read in memory, never written anywhere); problems go to `sheet`."""
     source = sheet.source
-    check_size(path, source)
-    with warnings.catch_warnings(), path.open("rb") as stream:
+    if isinstance(file, Path):
+        check_size(file, source)
+        opened: IO[bytes] = file.open("rb")
+    else:
+        check_size(len(file), source, PurePath(source).name)
+        opened = io.BytesIO(file)
+    with warnings.catch_warnings(), opened as stream:
         warnings.simplefilter("ignore")
         reader = _open_workbook(stream, source)
         try:

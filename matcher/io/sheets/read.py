@@ -22,7 +22,7 @@ from matcher.io.sheets.columns import (
     column_letter,
     put_value,
 )
-from matcher.io.sheets.folder import read_csv_folder
+from matcher.io.sheets.folder import read_csv_folder, read_csv_zip
 from matcher.io.sheets.names import LOCK_KINDS_NB, header_key
 from matcher.io.sheets.places import SheetData, Where
 from matcher.io.sheets.raw import RawTable, file_problem, read_xlsx
@@ -254,28 +254,62 @@ def read_spreadsheet(path: str | Path) -> SheetData:
     if not path.exists():
         raise file_problem(source, "no such file or folder")
     suffix = path.suffix.lower()
-    csv_mode = path.is_dir()
-    sheet = SheetData(source, csv_mode)
-    if csv_mode:
-        raws = read_csv_folder(path, sheet)
-    elif suffix in SPREADSHEET_SUFFIXES:
-        raws = read_xlsx(path, sheet)
-        if not raws and not sheet.problems:
-            raise file_problem(
-                source, "no scenario sheets in this workbook; expected " + ", ".join(SHEETS)
-            )
-    elif suffix == ".csv":
+    if path.is_dir():
+        sheet = SheetData(source, True)
+        return sheet_data(read_csv_folder(path, sheet), sheet)
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _workbook(path, source)
+    if suffix == ".csv":
         raise file_problem(
             source,
             "one CSV file holds one table; give the folder that holds "
             "mentors.csv, participants.csv, ...",
         )
-    elif suffix in (".xls", ".ods", ".numbers"):
-        raise file_problem(source, f"'{suffix}' files are not read; save the workbook as .xlsx")
-    else:
+    raise not_read(suffix, source)
+
+
+def read_upload_sheets(data: bytes, suffix: str, source: str) -> SheetData:
+    """`read_spreadsheet` for the bytes of an upload, which never touch the disk: an .xlsx
+    workbook, or a folder of CSV files zipped (`suffix` ".zip"). Problems name `source`."""
+    if suffix == ".zip":
+        sheet = SheetData(source, True)
+        return sheet_data(read_csv_zip(data, sheet), sheet)
+    if suffix in SPREADSHEET_SUFFIXES:
+        return _workbook(data, source)
+    if suffix == ".csv":
         raise file_problem(
-            source, f"unsupported file type '{suffix}'; use .xlsx or a folder of CSV files"
+            source,
+            _(
+                "one CSV file holds one table; zip the folder that holds mentors.csv, "
+                "participants.csv, ... and upload the .zip file"
+            ),
         )
+    raise not_read(suffix, source)
+
+
+def not_read(suffix: str, source: str) -> ScenarioError:
+    """The refusal of a file that is no spreadsheet this reads, with what to do instead."""
+    if suffix in (".xls", ".ods", ".numbers"):
+        return file_problem(source, f"'{suffix}' files are not read; save the workbook as .xlsx")
+    return file_problem(
+        source, f"unsupported file type '{suffix}'; use .xlsx or a folder of CSV files"
+    )
+
+
+def _workbook(file: Path | bytes, source: str) -> SheetData:
+    """A workbook's tables, from a file or from bytes; one without any is refused."""
+    sheet = SheetData(source, False)
+    raws = read_xlsx(file, sheet)
+    if not raws and not sheet.problems:
+        raise file_problem(
+            source, "no scenario sheets in this workbook; expected " + ", ".join(SHEETS)
+        )
+    return sheet_data(raws, sheet)
+
+
+def sheet_data(raws: list[RawTable], sheet: SheetData) -> SheetData:
+    """The records of every table read, into `sheet`, whichever form they came in (a
+    workbook or CSV files, from disk or from memory)."""
     for raw in sorted(raws, key=lambda r: SHEETS.index(r.name)):
         if raw.name == "settings":
             _read_settings(raw, sheet)
@@ -289,7 +323,12 @@ def read_spreadsheet(path: str | Path) -> SheetData:
 def load_spreadsheet(path: str | Path) -> Scenario:
     """Load and validate a scenario from an .xlsx workbook or a folder of CSV files;
     raises `ScenarioError` naming sheet, row and column of every problem."""
-    sheet = read_spreadsheet(path)
+    return validate_sheets(read_spreadsheet(path))
+
+
+def validate_sheets(sheet: SheetData) -> Scenario:
+    """The scenario of a spreadsheet read, or `ScenarioError` with the reader's and the
+    validator's problems, each at its sheet, row and column."""
     try:
         scenario = validate(sheet.data, sheet.source)
     except ScenarioError as error:

@@ -231,12 +231,12 @@ def tables_workbook(tables: Mapping[str, SheetTable], wrap: Iterable[str] = ()) 
     return wb
 
 
-def save_workbook(wb: Workbook, path: Path) -> None:
-    """Save a workbook so that the same content gives the same bytes, whenever and
+def workbook_bytes(wb: Workbook) -> bytes:
+    """A workbook's file, so that the same content gives the same bytes, whenever and
     wherever it is saved: openpyxl stamps each zip entry with the time of saving and the
     document properties with the times of creation and saving, so both get `ZIP_TIME`
     instead (and the entries no file attributes). Entries keep openpyxl's order and
-    compression."""
+    compression. The web app sends these bytes without touching the disk."""
     # lazy: openpyxl is heavy, load it only when a workbook is read or written
     from openpyxl.xml.constants import ARC_CORE
     from openpyxl.xml.functions import tostring
@@ -245,12 +245,29 @@ def save_workbook(wb: Workbook, path: Path) -> None:
     wb.save(buffer)
     wb.properties.created = wb.properties.modified = dt.datetime(*ZIP_TIME)
     core = tostring(wb.properties.to_tree())
-    with zipfile.ZipFile(buffer) as saved, zipfile.ZipFile(path, "w") as out:
+    result = io.BytesIO()
+    with zipfile.ZipFile(buffer) as saved, zipfile.ZipFile(result, "w") as out:
         for info in saved.infolist():
             entry = zipfile.ZipInfo(info.filename, date_time=ZIP_TIME)
             entry.compress_type = info.compress_type
             entry.create_system = 0  # MS-DOS, as Excel writes: the same on every system
             out.writestr(entry, core if info.filename == ARC_CORE else saved.read(info))
+    return result.getvalue()
+
+
+def save_workbook(wb: Workbook, path: Path) -> None:
+    """Save a workbook with `workbook_bytes`, byte-identical for the same content."""
+    _write_bytes(path, workbook_bytes(wb))
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    path.write_bytes(data)
+
+
+def scenario_workbook(scenario: Scenario) -> bytes:
+    """A scenario as the bytes of an .xlsx workbook, which reads back as an equal
+    scenario."""
+    return workbook_bytes(tables_workbook(scenario_tables(scenario)))
 
 
 def write_scenario(
@@ -283,8 +300,8 @@ def write_scenario(
         text = json.dumps(scenario_document(scenario), indent=2, ensure_ascii=False) + "\n"
         write_text(path, text, guard)
     elif fmt == "xlsx":
-        wb = tables_workbook(scenario_tables(scenario))
-        write_file(path, lambda tmp: save_workbook(wb, tmp), guard)
+        data = scenario_workbook(scenario)
+        write_file(path, lambda tmp: _write_bytes(tmp, data), guard)
     else:
         files = {
             f"{name}.csv": _csv_text(*table)
