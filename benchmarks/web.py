@@ -5,8 +5,9 @@ Each client is one browser session on the bundled example: it opens the round, t
 repeats a decision (a lock, then a forbid) and an undo, each one a re-solve and a
 re-rendered round page. Requests are bounded (a timeout each, and at most `--max`
 requests in all). Without `--url` the benchmark starts `likematch serve` itself, so it
-can read the server's resident memory; `--solves N` first sends N solves to the API
-alone, to show that memory does not grow with use.
+can read the resident memory of the server and its solve workers; `--solves N` first
+sends N solves to the API alone (after a warm-up that starts the workers), to show that
+memory does not grow with use.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ import httpx
 
 import matcher
 
+#: Solves before memory is measured for `--solves`: the worker processes start with the
+#: first ones, and their start is not growth with use.
+WARM_UP = 20
 _CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 _NEW_PAIR = re.compile(
     r'name="kind" value="lock">\s*<input type="hidden" name="participant" value="([^"]+)">'
@@ -61,12 +65,38 @@ def _free_port() -> int:
         return port
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process, in MB (Linux: /proc)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+def _own_rss_mb(pid: int) -> float:
+    try:
+        lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    except OSError:  # gone meanwhile
+        return 0.0
+    for line in lines:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
-    return float("nan")
+    return 0.0
+
+
+def _children() -> dict[int, list[int]]:
+    """Every process's children, from /proc (Linux)."""
+    found: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the solve workers), in MB."""
+    children = _children()
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += _own_rss_mb(current)
+        todo += children.get(current, [])
+    return total
 
 
 @contextmanager
@@ -147,13 +177,16 @@ def run(url: str, pid: int | None, clients: int, seconds: float, solves: int, mo
     """The load run; prints its figures and returns an exit code (1 on any error)."""
     before = rss_mb(pid) if pid else float("nan")
     if solves:
+        _api_solves(url, WARM_UP)  # the solve workers start, and caches fill
+        warm = rss_mb(pid) if pid else float("nan")
         start = time.perf_counter()
         _api_solves(url, solves)
         after_solves = rss_mb(pid) if pid else float("nan")
         took = time.perf_counter() - start
         print(
-            f"{solves} API solves in {took:.1f} s; memory {before:.1f} -> {after_solves:.1f} MB"
-            f" ({after_solves - before:+.1f} MB)"
+            f"memory idle {before:.1f} MB, after {WARM_UP} warm-up solves {warm:.1f} MB; "
+            f"{solves} API solves in {took:.1f} s; memory {warm:.1f} -> {after_solves:.1f} MB "
+            f"({after_solves - warm:+.1f} MB)"
         )
     tally = Tally()
     budget = threading.Semaphore(most)

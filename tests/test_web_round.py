@@ -205,3 +205,27 @@ def test_template_download_is_a_workbook() -> None:
     response = page.client.get("/template.xlsx")
     sheets = load_workbook(io.BytesIO(response.content), read_only=True).sheetnames
     assert len(sheets) >= 4
+
+
+def test_language_switch_stays_on_the_page_but_never_leaves_the_app() -> None:
+    page = browser()
+    token = page.csrf()
+    here = page.client.post(
+        "/language", data={"csrf": token, "lang": "en", "back": "/lead"}, follow_redirects=False
+    )
+    assert here.headers["location"] == "/lead"
+    away = page.client.post(
+        "/language",
+        data={"csrf": token, "lang": "nb", "back": "//evil.example/x"},
+        follow_redirects=False,
+    )
+    assert away.headers["location"] == "/"
+
+
+def test_solves_in_worker_processes_give_the_same_round() -> None:
+    page = browser(processes=1)
+    page.open_example()
+    participant, mentor = _new_pair(page)
+    html = page.decide("forbid", participant, mentor).text
+    assert _pairs(html) == _expected(Decision("forbid", participant, mentor))
+    page.client.app.state.solving.close()  # type: ignore[attr-defined]

@@ -7,6 +7,7 @@ as before.
 from __future__ import annotations
 
 import errno
+import os
 import socket
 import threading
 import webbrowser
@@ -48,6 +49,15 @@ SchedulerOpt = Annotated[
         help="Run the programme lead's simulations on this Dask scheduler.",
     ),
 ]
+ProcessesOpt = Annotated[
+    int | None,
+    typer.Option(
+        min=0,
+        max=64,
+        help="Worker processes for the round's solves, so that several coordinators are "
+        "served at once (0: solve in the server itself). Default: one per core, at most 4.",
+    ),
+]
 WorkersOpt = Annotated[
     int, typer.Option(min=1, max=256, help="Local processes for the programme lead's long jobs.")
 ]
@@ -74,6 +84,7 @@ def serve(
     idle_minutes: IdleOpt = 120,
     scheduler: SchedulerOpt = None,
     workers: WorkersOpt = 1,
+    processes: ProcessesOpt = None,
     lang: LangOpt = "nb",
 ) -> None:
     """Open the pairing meeting in the browser: upload the round, decide pair by pair,
@@ -96,6 +107,7 @@ def serve(
         idle_seconds=idle_minutes * 60,
         scheduler=scheduler,
         workers=workers,
+        processes=min(os.cpu_count() or 1, 4) if processes is None else processes,
     )
     try:
         app = create_app(settings)

@@ -106,7 +106,7 @@ class InProcess(_Closing):
         return out
 
 
-def _context() -> BaseContext:
+def process_context() -> BaseContext:
     """A fork server where there is one: workers are forked from a clean process that
     has the engine imported already, so they start fast, and never from this process,
     whose solver or progress-bar threads could deadlock a fork. Elsewhere: spawn."""
@@ -128,7 +128,7 @@ class LocalProcesses(_Closing):
 
     def _get_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=process_context())
         return self._pool
 
     def map(

@@ -16,6 +16,7 @@ from matcher.io.upload import load_upload, upload_name
 from matcher.model.errors import Finding, ScenarioError
 from matcher.model.scenario import Scenario, scenario_schema
 from matcher.text.language import speaking
+from matcher.web.solving import Solving
 from solvers import UnknownSolverError
 
 router = APIRouter(tags=["api"])
@@ -107,14 +108,10 @@ async def solve(
     with speaking(lang):
         try:
             scenario = await _scenario(request)
-            result = await run_in_threadpool(_solve, scenario, solver, explain, lang)
+            solving: Solving = request.app.state.solving
+            result, _changed = await run_in_threadpool(solving, scenario, solver, explain=explain)
         except ScenarioError as error:
             return _problems(error.problems)
         except (UnknownSolverError, UnsupportedError) as error:
             return _problems([Finding("solver", str(error), ("query", "solver"))])
     return Response(result.to_json() + "\n", media_type="application/json")
-
-
-def _solve(scenario: Scenario, solver: str, explain: bool, lang: str) -> matcher.Result:
-    with speaking(lang):
-        return matcher.solve(scenario, solver, explain=explain)

@@ -3,6 +3,9 @@ one FastAPI application, behind one guard (token, session, security headers)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -17,11 +20,19 @@ from matcher.web import api, lead, pages, signin
 from matcher.web.security import MAX_BODY_BYTES, BodyLimit, Guard, is_api, session_of
 from matcher.web.sessions import SessionStore
 from matcher.web.settings import WebSettings
+from matcher.web.solving import Solving
 from matcher.web.templating import HERE, page
 
 #: Host names a browser on this machine uses; others are refused without a token, so
 #: that a web page elsewhere cannot reach the app by pointing its own name at 127.0.0.1.
 _LOCAL_NAMES = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Stop the solve workers with the server."""
+    yield
+    app.state.solving.close()
 
 
 def create_app(settings: WebSettings | None = None) -> FastAPI:
@@ -36,8 +47,10 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
         summary="Pairs peer mentors with participants leaving treatment.",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.settings = settings
+    app.state.solving = Solving(settings.processes)
     app.state.store = SessionStore(settings.idle_seconds, settings.max_sessions, settings.language)
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(signin.router, include_in_schema=False)

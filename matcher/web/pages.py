@@ -79,7 +79,7 @@ async def open_file(request: Request, file: UploadFile, csrf: Csrf) -> Response:
             problems = [str(p) for p in error.problems]
             return _start(request, session, problems, 422, name)
         session.forget_round()
-        session.workbench = Workbench.open(scenario, name)
+        session.workbench = Workbench.open(scenario, name, request.app.state.solving)
     return _home()
 
 
@@ -90,7 +90,9 @@ def open_example(request: Request, csrf: Csrf) -> RedirectResponse:
     check_csrf(session, csrf)
     with session.lock, speaking(session.language):
         session.forget_round()
-        session.workbench = Workbench.open(matcher.load(matcher.EXAMPLE), matcher.EXAMPLE.name)
+        example = matcher.load(matcher.EXAMPLE)
+        solving = request.app.state.solving
+        session.workbench = Workbench.open(example, matcher.EXAMPLE.name, solving)
     return _home()
 
 
@@ -160,13 +162,18 @@ def set_name(
 
 @router.post("/language")
 def set_language(
-    request: Request, csrf: Csrf, lang: Annotated[str, Form(pattern="^(nb|en)$")]
+    request: Request,
+    csrf: Csrf,
+    lang: Annotated[str, Form(pattern="^(nb|en)$")],
+    back: Annotated[str, Form(max_length=200)] = "/",
 ) -> RedirectResponse:
-    """Switch between bokmål and English; the round is worded again."""
+    """Switch between bokmål and English and stay on the same page; the round is worded
+    again. Only the app's own paths are followed back."""
     session = session_of(request)
     check_csrf(session, csrf)
     session.language = lang
-    return _home()
+    own = back.startswith("/") and not back.startswith("//") and "\\" not in back
+    return RedirectResponse(back if own else "/", status_code=303)
 
 
 @router.get("/template.xlsx")

@@ -41,6 +41,7 @@ class WebSettings:
     max_sessions: int = MAX_SESSIONS
     scheduler: str | None = None  # a Dask scheduler for the programme lead's long jobs
     workers: int = 1  # local processes for the programme lead's long jobs
+    processes: int = 0  # worker processes for the round's solves (0: in the server)
 
     def check(self) -> None:
         """Raise `SettingsError` when the settings would expose personal data."""

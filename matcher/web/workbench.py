@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from matcher.engine import solve_round
+from matcher.engine import previous_pairs
 from matcher.explain.result import Result
 from matcher.explain.stability import Changed
 from matcher.model.controls import Decision, apply_decisions
@@ -20,6 +20,7 @@ from matcher.model.scenario import Scenario
 from matcher.render.decisions import decision_text
 from matcher.text.language import current
 from matcher.text.language import gettext as _
+from matcher.web.solving import Solving
 
 
 class Refused(Exception):
@@ -55,12 +56,13 @@ def _partners(result: Result) -> dict[str, str]:
 
 
 def _changes(
-    before: Result, after: Result, changed: list[Changed], cause: str
+    before: Result, after: Result, changed: list[Changed], cause: str, subject: str = ""
 ) -> tuple[Change, ...]:
     """Everyone whose mentor changed between two proposals, with the most direct reason:
-    the engine's reason for an earlier pair it gave up, else the decision itself."""
+    the decision for the person it names, the engine's reason for an earlier pair it
+    gave up, else the decision again (a place it freed or took)."""
     was, now = _partners(before), _partners(after)
-    why = {c.participant: c.why for c in changed}
+    why = {c.participant: c.why for c in changed if c.participant != subject}
     people = sorted(set(was) | set(now))
     return tuple(
         Change(pid, was.get(pid), now.get(pid), why.get(pid, cause))
@@ -76,15 +78,16 @@ class Workbench:
     base: Scenario
     source: str  # the uploaded file's name, or the example's
     solver: str = "auto"
+    solving: Solving = field(default_factory=Solving)
     states: list[State] = field(default_factory=list)
     language: str = ""
     shown: tuple[Change, ...] = ()  # changes to highlight on the next page
 
     @classmethod
-    def open(cls, scenario: Scenario, source: str, solver: str = "auto") -> Workbench:
+    def open(cls, scenario: Scenario, source: str, solving: Solving | None = None) -> Workbench:
         """Solve the round as opened; a round whose own rules conflict still opens, so
         that its conflicts can be shown."""
-        bench = cls(scenario, source, solver)
+        bench = cls(scenario, source, solving=solving or Solving())
         bench.replay(())
         return bench
 
@@ -102,7 +105,8 @@ class Workbench:
         self, decisions: tuple[Decision, ...], previous: Result | None
     ) -> tuple[Scenario, Result, list[Changed]]:
         scenario = apply_decisions(self.base, decisions) if decisions else self.base
-        result, changed = solve_round(scenario, self.solver, previous=previous)
+        earlier = None if previous is None else previous_pairs(previous)
+        result, changed = self.solving(scenario, self.solver, previous=earlier)
         return scenario, result, changed
 
     def replay(self, decisions: tuple[Decision, ...]) -> None:
@@ -117,7 +121,12 @@ class Workbench:
             scenario, result, changed = self._solve(taken, before)
             cause = decision_text(taken[-1])
             self.states.append(
-                State(taken, scenario, result, _changes(before, result, changed, cause))
+                State(
+                    taken,
+                    scenario,
+                    result,
+                    _changes(before, result, changed, cause, taken[-1].participant),
+                )
             )
         self.shown = ()
 
@@ -136,7 +145,7 @@ class Workbench:
             raise Refused(result.conflicts)
         if result.status == "no_proposal":
             raise Refused(result.notes[-1:])
-        changes = _changes(before, result, changed, decision_text(decision))
+        changes = _changes(before, result, changed, decision_text(decision), decision.participant)
         self.states.append(State(taken, scenario, result, changes))
         self.shown = changes
         return self.current
