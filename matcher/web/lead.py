@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import get_args
 
@@ -49,7 +49,6 @@ from matcher.web.jobs import AlreadyRunning, Busy, Draw, Job, Runner, Work, find
 from matcher.web.lead_forms import (
     DEFAULTS,
     FormProblems,
-    SimulationAsked,
     floor_field,
     recruit_asked,
     simulation_asked,
@@ -214,59 +213,58 @@ def _refused(
     return _lead_page(request, session, asked, 422)
 
 
-def _whatif_work(scenario: Scenario, grid: Grid, solver: str) -> Work:
-    def work(pool: Executor, tick: Progress) -> BaseModel:
-        return run_whatif(scenario, grid, solver=solver, executor=pool, progress=tick)
-
-    return work
+#: What a form asks for, once read: the job's size, its work and its chart (if any).
+Plan = tuple[int, Work, Draw | None]
 
 
-@router.post("/lead/whatif", response_class=HTMLResponse)
-async def start_whatif(request: Request) -> Response:
-    """Solve every combination the grid asks for, as a job."""
+async def _launch(
+    request: Request,
+    kind: str,
+    plan: Callable[[dict[str, str], list[str], Scenario, str], Plan],
+) -> Response:
+    """Read a form on the open round and start its job; a form with problems comes
+    back with every one named, and nothing starts."""
     session = session_of(request)
     fields, ticked = await _form(request, session)
     with session.lock, speaking(session.language):
         bench = session.workbench
         if bench is None:
             return _lead()
-        scenario = bench.current.scenario
         try:
-            grid = whatif_grid(fields, ticked, scenario)
+            total, work, draw = plan(fields, ticked, bench.current.scenario, bench.solver)
         except FormProblems as error:
-            return _refused(request, session, "whatif", fields, error.problems, ticked)
-        work = _whatif_work(scenario, grid, bench.solver)
-        return _start(request, session, "whatif", len(grid.variants()), work, whatif_png)
+            return _refused(request, session, kind, fields, error.problems, ticked)
+        return _start(request, session, kind, total, work, draw)
 
 
-@router.post("/lead/recruit", response_class=HTMLResponse)
-async def start_recruit(request: Request) -> Response:
-    """Rank the profiles of one more mentor, as a job."""
-    session = session_of(request)
-    fields, _ticked = await _form(request, session)
-    with session.lock, speaking(session.language):
-        bench = session.workbench
-        if bench is None:
-            return _lead()
-        scenario = bench.current.scenario
-        try:
-            top, keep_caps = recruit_asked(fields)
-        except FormProblems as error:
-            return _refused(request, session, "recruit", fields, error.problems)
-        solver = bench.solver
+def _plan_whatif(
+    fields: dict[str, str], ticked: list[str], scenario: Scenario, solver: str
+) -> Plan:
+    grid = whatif_grid(fields, ticked, scenario)
 
-        def work(pool: Executor, tick: Progress) -> BaseModel:
-            return rank(
-                scenario, top, solver=solver, keep_caps=keep_caps, executor=pool, progress=tick
-            )
+    def work(pool: Executor, tick: Progress) -> BaseModel:
+        return run_whatif(scenario, grid, solver=solver, executor=pool, progress=tick)
 
-        total = len(candidate_profiles(scenario, substances=False))
-        return _start(request, session, "recruit", total, work)
+    return len(grid.variants()), work, whatif_png
 
 
-def _simulation_work(scenario: Scenario, asked: SimulationAsked) -> Work:
+def _plan_recruit(
+    fields: dict[str, str], _ticked: list[str], scenario: Scenario, solver: str
+) -> Plan:
+    top, keep_caps = recruit_asked(fields)
+
+    def work(pool: Executor, tick: Progress) -> BaseModel:
+        return rank(scenario, top, solver=solver, keep_caps=keep_caps, executor=pool, progress=tick)
+
+    return len(candidate_profiles(scenario, substances=False)), work, None
+
+
+def _plan_simulation(
+    fields: dict[str, str], _ticked: list[str], scenario: Scenario, solver: str
+) -> Plan:
     """The simulation, after adding the mentors asked for (the profiles that help most,
     as `likematch simulate --add-mentors` adds them)."""
+    asked = simulation_asked(fields, scenario, solver)
     settings = asked.settings
 
     def work(pool: Executor, tick: Progress) -> BaseModel:
@@ -277,26 +275,25 @@ def _simulation_work(scenario: Scenario, asked: SimulationAsked) -> Work:
             start = apply(scenario, Variant(add_mentors=asked.add_mentors), profiles)
         return simulate(start, settings, executor=pool, progress=tick)
 
-    return work
+    return settings.runs, work, simulation_png
+
+
+@router.post("/lead/whatif", response_class=HTMLResponse)
+async def start_whatif(request: Request) -> Response:
+    """Solve every combination the grid asks for, as a job."""
+    return await _launch(request, "whatif", _plan_whatif)
+
+
+@router.post("/lead/recruit", response_class=HTMLResponse)
+async def start_recruit(request: Request) -> Response:
+    """Rank the profiles of one more mentor, as a job."""
+    return await _launch(request, "recruit", _plan_recruit)
 
 
 @router.post("/lead/simulate", response_class=HTMLResponse)
 async def start_simulation(request: Request) -> Response:
     """Simulate the months asked for, as a job: at most one at a time per session."""
-    session = session_of(request)
-    fields, _ticked = await _form(request, session)
-    with session.lock, speaking(session.language):
-        bench = session.workbench
-        if bench is None:
-            return _lead()
-        scenario = bench.current.scenario
-        try:
-            asked = simulation_asked(fields, scenario, bench.solver)
-        except FormProblems as error:
-            return _refused(request, session, "simulate", fields, error.problems)
-        work = _simulation_work(scenario, asked)
-        total = asked.settings.runs
-        return _start(request, session, "simulate", total, work, simulation_png)
+    return await _launch(request, "simulate", _plan_simulation)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from matcher.render.decisions import decision_text
 from matcher.render.report import to_html
 from matcher.text.language import gettext as _
 from matcher.text.language import speaking
-from matcher.web.security import check_csrf, session_of
+from matcher.web.security import Posted, session_of
 from matcher.web.sessions import Session
 from matcher.web.templating import page
 from matcher.web.view import round_view
@@ -32,7 +32,6 @@ from matcher.web.workbench import Refused, Workbench, now
 
 router = APIRouter()
 
-Csrf = Annotated[str, Form()]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -65,11 +64,9 @@ def home(request: Request) -> HTMLResponse:
 
 
 @router.post("/open", response_class=HTMLResponse)
-async def open_file(request: Request, file: UploadFile, csrf: Csrf) -> Response:
+async def open_file(request: Request, file: UploadFile, session: Posted) -> Response:
     """Open a round from an uploaded workbook, zipped CSV folder, YAML or JSON file; a
     file with problems lists every one of them, and nothing is kept."""
-    session = session_of(request)
-    check_csrf(session, csrf)
     data = await file.read()
     name = upload_name(file.filename or "")
     with session.lock, speaking(session.language):
@@ -84,10 +81,8 @@ async def open_file(request: Request, file: UploadFile, csrf: Csrf) -> Response:
 
 
 @router.post("/example")
-def open_example(request: Request, csrf: Csrf) -> RedirectResponse:
+def open_example(request: Request, session: Posted) -> RedirectResponse:
     """Open the bundled example round (Stavanger, Sola and Sandnes)."""
-    session = session_of(request)
-    check_csrf(session, csrf)
     with session.lock, speaking(session.language):
         session.forget_round()
         example = matcher.load(matcher.EXAMPLE)
@@ -98,16 +93,13 @@ def open_example(request: Request, csrf: Csrf) -> RedirectResponse:
 
 @router.post("/decide")
 def decide(
-    request: Request,
-    csrf: Csrf,
+    session: Posted,
     kind: Annotated[DecisionKind, Form()],
     participant: Annotated[str, Form(max_length=64)],
     mentor: Annotated[str, Form(max_length=64)] = "",
 ) -> RedirectResponse:
     """Lock, forbid or release one pair and re-solve; a decision the rules cannot meet
     is not applied, and the page says why."""
-    session = session_of(request)
-    check_csrf(session, csrf)
     with session.lock, speaking(session.language):
         bench = session.workbench
         if bench is None:
@@ -126,10 +118,8 @@ def decide(
 
 
 @router.post("/undo")
-def undo(request: Request, csrf: Csrf) -> RedirectResponse:
+def undo(session: Posted) -> RedirectResponse:
     """Take back the last decision."""
-    session = session_of(request)
-    check_csrf(session, csrf)
     with session.lock, speaking(session.language):
         bench = session.workbench
         undone = None if bench is None else bench.undo()
@@ -139,10 +129,8 @@ def undo(request: Request, csrf: Csrf) -> RedirectResponse:
 
 
 @router.post("/forget")
-def forget(request: Request, csrf: Csrf) -> RedirectResponse:
+def forget(session: Posted) -> RedirectResponse:
     """Drop the round from memory at once."""
-    session = session_of(request)
-    check_csrf(session, csrf)
     with session.lock, speaking(session.language):
         session.forget_round()
         session.flash("done", _("The round is forgotten: nothing of it is kept."))
@@ -150,27 +138,20 @@ def forget(request: Request, csrf: Csrf) -> RedirectResponse:
 
 
 @router.post("/name")
-def set_name(
-    request: Request, csrf: Csrf, name: Annotated[str, Form(max_length=80)] = ""
-) -> RedirectResponse:
+def set_name(session: Posted, name: Annotated[str, Form(max_length=80)] = "") -> RedirectResponse:
     """Who leads the meeting, recorded with each decision from now on."""
-    session = session_of(request)
-    check_csrf(session, csrf)
     session.name = " ".join(name.split())
     return _home()
 
 
 @router.post("/language")
 def set_language(
-    request: Request,
-    csrf: Csrf,
+    session: Posted,
     lang: Annotated[str, Form(pattern="^(nb|en)$")],
     back: Annotated[str, Form(max_length=200)] = "/",
 ) -> RedirectResponse:
     """Switch between bokmål and English and stay on the same page; the round is worded
     again. Only the app's own paths are followed back."""
-    session = session_of(request)
-    check_csrf(session, csrf)
     session.language = lang
     own = back.startswith("/") and not back.startswith("//") and "\\" not in back
     return RedirectResponse(back if own else "/", status_code=303)

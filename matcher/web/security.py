@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, Form, HTTPException, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from matcher.io.documents import MAX_FILE_BYTES
 from matcher.text.language import gettext as _
+from matcher.text.language import speaking
 from matcher.web.sessions import COOKIE, Session, SessionStore
 
 #: A request body may hold one input file at its largest, and the form around it.
@@ -110,6 +112,19 @@ def check_csrf(session: Session, token: object) -> None:
             status_code=403,
             detail=_("This form has expired. Go back, reload the page and try again."),
         )
+
+
+def posted(request: Request, csrf: Annotated[str, Form()]) -> Session:
+    """The session of a posted form, once its form token is checked: every form route
+    takes its session this way, so that none can forget the check."""
+    session = session_of(request)
+    with speaking(session.language):
+        check_csrf(session, csrf)
+    return session
+
+
+#: A form route's session, its form token checked.
+Posted = Annotated[Session, Depends(posted)]
 
 
 class BodyLimit:
