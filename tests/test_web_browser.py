@@ -127,6 +127,7 @@ def test_a_meeting_from_upload_to_printed_report(page: Page, tmp_path: Path) -> 
         tab.click("text=Møterapport")
     report = popup.value
     report.wait_for_load_state()
+    assert report.locator("#print").is_visible()  # the page's own print button
     text = report.inner_text("body")
     assert "Beslutninger" in text
     assert new.participant in text and other.participant in text

@@ -117,6 +117,7 @@ def test_report_lists_the_decisions_with_who_and_when() -> None:
     assert "Kari Nordmann" in report.text
     assert participant in report.text and mentor in report.text
     assert "sha256-" in report.headers["content-security-policy"]
+    assert 'id="print"' in report.text
 
 
 def test_workbook_reopens_the_round_with_its_decisions() -> None:

@@ -151,3 +151,7 @@ def test_person_ids_stay_out_of_urls() -> None:
     assert links
     for link in links:
         assert not any(i in link for i in ids), link
+
+
+def test_the_icon_request_is_answered_without_content() -> None:
+    assert browser().client.get("/favicon.ico").status_code == 204

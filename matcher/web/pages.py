@@ -177,7 +177,8 @@ def report(request: Request) -> Response:
             return _home()
         state = bench.current
         html = to_html(state.scenario, state.result, state.decisions)
-    return HTMLResponse(html, headers={"Content-Security-Policy": _report_policy(html)})
+        page_html = _with_print_bar(html)
+    return HTMLResponse(page_html, headers={"Content-Security-Policy": _report_policy(html)})
 
 
 @router.get("/round.xlsx")
@@ -207,10 +208,28 @@ def result_json(request: Request) -> Response:
     return _download(text.encode(), "application/json", "result.json")
 
 
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    """No icon: browsers ask for one on every page, and a 404 would read as a fault."""
+    return Response(status_code=204)
+
+
 def _download(data: bytes, media: str, name: str) -> Response:
     return Response(
         data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
+
+
+def _with_print_bar(html: str) -> str:
+    """The report as the app serves it: the same page, with a print button and a way
+    back above it that the printout leaves out."""
+    bar = (
+        '<link rel="stylesheet" href="/static/report.css">'
+        '<script src="/static/app.js" defer></script>'
+        '<p class="print-bar"><button id="print" type="button">{print}</button> '
+        '<a href="/">{back}</a></p>'
+    ).format(print=_("Print or save as PDF"), back=_("Back to the round"))
+    return html.replace("<body>", "<body>" + bar, 1)
 
 
 def _report_policy(html: str) -> str:
@@ -219,6 +238,7 @@ def _report_policy(html: str) -> str:
     style = html[start : html.index("</style>", start)]
     digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
     return (
-        f"default-src 'none'; style-src 'sha256-{digest}'; img-src 'self' data:; "
+        f"default-src 'none'; style-src 'self' 'sha256-{digest}'; script-src 'self'; "
+        "img-src 'self' data:; "
         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
     )
