@@ -109,6 +109,15 @@ class Workbench:
         result, changed = self.solving(scenario, self.solver, previous=earlier)
         return scenario, result, changed
 
+    def _step(self, taken: tuple[Decision, ...]) -> State:
+        """The state after `taken`, solved with the current proposal as `previous`,
+        and what changed since it because of the last decision."""
+        before = self.current.result
+        scenario, result, changed = self._solve(taken, before)
+        last = taken[-1]
+        changes = _changes(before, result, changed, decision_text(last), last.participant)
+        return State(taken, scenario, result, changes)
+
     def replay(self, decisions: tuple[Decision, ...]) -> None:
         """Rebuild every state from the scenario as opened (after a change of language,
         every text is worded again)."""
@@ -116,18 +125,7 @@ class Workbench:
         scenario, result, _changed = self._solve((), None)
         self.states = [State((), scenario, result)]
         for index in range(len(decisions)):
-            taken = decisions[: index + 1]
-            before = self.current.result
-            scenario, result, changed = self._solve(taken, before)
-            cause = decision_text(taken[-1])
-            self.states.append(
-                State(
-                    taken,
-                    scenario,
-                    result,
-                    _changes(before, result, changed, cause, taken[-1].participant),
-                )
-            )
+            self.states.append(self._step(decisions[: index + 1]))
         self.shown = ()
 
     def decide(self, decision: Decision) -> State:
@@ -135,20 +133,17 @@ class Workbench:
         it is unknown, repeated, or the hard rules cannot meet it."""
         if any(_same(decision, d) for d in self.decisions):
             raise Refused([_("this decision is already taken")])
-        taken = (*self.decisions, decision)
-        before = self.current.result
         try:
-            scenario, result, changed = self._solve(taken, before)
+            state = self._step((*self.decisions, decision))
         except ScenarioError as error:
             raise Refused([_shown(p) for p in error.problems]) from None
-        if result.status == "infeasible":
-            raise Refused(result.conflicts)
-        if result.status == "no_proposal":
-            raise Refused(result.notes[-1:])
-        changes = _changes(before, result, changed, decision_text(decision), decision.participant)
-        self.states.append(State(taken, scenario, result, changes))
-        self.shown = changes
-        return self.current
+        if state.result.status == "infeasible":
+            raise Refused(state.result.conflicts)
+        if state.result.status == "no_proposal":
+            raise Refused(state.result.notes[-1:])
+        self.states.append(state)
+        self.shown = state.changes
+        return state
 
     def undo(self) -> Decision | None:
         """Take back the last decision; the proposal before it returns unchanged."""
