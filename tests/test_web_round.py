@@ -230,3 +230,13 @@ def test_solves_in_worker_processes_give_the_same_round() -> None:
     html = page.decide("forbid", participant, mentor).text
     assert _pairs(html) == _expected(Decision("forbid", participant, mentor))
     page.client.app.state.solving.close()  # type: ignore[attr-defined]
+
+
+def test_the_page_notes_decisions_on_the_people_they_touch_as_the_report_does() -> None:
+    page = browser()
+    page.open_example()
+    participant, mentor = _new_pair(page)
+    html = page.decide("forbid", participant, mentor).text
+    note = f"ikke med {mentor} (forbudt av koordinatoren)"
+    assert note in html
+    assert note in page.client.get("/report").text

@@ -10,8 +10,10 @@ read alike.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import Literal
 
+from matcher.explain.result import ProposedPair
 from matcher.model.controls import Decision
 from matcher.model.scenario import Scenario
 from matcher.text import formats
@@ -82,6 +84,23 @@ def locked_pairs(scenario: Scenario, decisions: Sequence[Decision] = ()) -> set[
     among the decisions."""
     locked = {(p, m) for p, m in scenario.locks.require}
     return locked | {(d.participant, d.mentor or "") for d in decisions if d.kind == "lock"}
+
+
+#: How a proposed pair stands: kept (an active pair), locked by the coordinator, or new.
+PairKind = Literal["new", "kept", "locked"]
+
+
+def pair_kind(pair: ProposedPair, locked: Collection[tuple[str, str]]) -> PairKind:
+    """A pair's standing, with `locked` from `locked_pairs`: the report and the round
+    page mark pairs alike."""
+    if pair.existing:
+        return "kept"
+    return "locked" if (pair.participant, pair.mentor) in locked else "new"
+
+
+def kind_word(kind: PairKind) -> str:
+    """A pair's standing in words."""
+    return {"new": _("new"), "kept": _("kept"), "locked": _("locked")}[kind]
 
 
 def decision_notes(scenario: Scenario, decisions: Sequence[Decision] = ()) -> dict[str, list[str]]:

@@ -22,7 +22,9 @@ from matcher.render.decisions import (
     decision_notes,
     decision_rows,
     decisions_line,
+    kind_word,
     locked_pairs,
+    pair_kind,
 )
 from matcher.render.wording import (
     DUE_COLUMNS,
@@ -81,12 +83,7 @@ def _pairs_section(scenario: Scenario, result: Result, decisions: Sequence[Decis
             )
             for a in pair.alternatives
         ]
-        if pair.existing:
-            kind = _("kept")
-        elif (pair.participant, pair.mentor) in locked:
-            kind = _("locked")
-        else:
-            kind = _("new")
+        kind = kind_word(pair_kind(pair, locked))
         score = formats.number(pair.score)
         reasons = [*pair.reasons, *notes.get(pair.participant, [])]
         pairs.append([pair.participant, pair.mentor, kind, score, reasons, alts])

@@ -57,8 +57,7 @@ def home(request: Request) -> HTMLResponse:
             return _start(request, session, [], 200)
         if bench.language != session.language:
             bench.replay(bench.decisions)
-        texts = [decision_text(d) for d in bench.decisions]
-        view = round_view(bench, texts)
+        view = round_view(bench)
         bench.shown = ()  # highlighted once, on the page right after the change
         return page(request, session, "round.html", view=view, bench=bench)
 

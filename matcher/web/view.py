@@ -7,11 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from matcher.explain.result import Alternative, ProposedPair
+from matcher.render.decisions import (
+    PairKind,
+    decision_notes,
+    decision_text,
+    kind_word,
+    locked_pairs,
+    pair_kind,
+)
 from matcher.render.report import Section, sections
 from matcher.render.wording import fairness_line, status_word, summary_line
 from matcher.text import formats
-from matcher.text.language import gettext as _
-from matcher.web.workbench import Change, State, Workbench
+from matcher.web.workbench import Change, Workbench
 
 
 @dataclass(frozen=True)
@@ -19,8 +26,9 @@ class PairRow:
     """A proposed pair as the page shows it, with what the coordinator can do to it."""
 
     pair: ProposedPair
-    status: str  # "new", "kept" or "locked"
+    status: PairKind
     status_text: str
+    reasons: list[str]  # the pair's, then what the coordinator decided about them
     score: str
     change: Change | None
     alternatives: list[tuple[Alternative, str]]  # with the score as shown
@@ -44,41 +52,32 @@ class RoundView:
     waiting_changes: dict[str, Change]
 
 
-def _status(pair: ProposedPair, state: State) -> str:
-    if pair.existing:
-        return "kept"
-    if (pair.participant, pair.mentor) in {tuple(x) for x in state.scenario.locks.require}:
-        return "locked"
-    return "new"
-
-
-def _status_text(status: str) -> str:
-    return {"new": _("new"), "kept": _("kept"), "locked": _("locked")}[status]
-
-
-def round_view(bench: Workbench, decision_texts: list[str]) -> RoundView:
-    """The page's content for the current state of `bench`."""
+def round_view(bench: Workbench) -> RoundView:
+    """The page's content for the current state of `bench`: pairs marked and noted as
+    the meeting report marks them, and the report's own tables for the rest."""
     state = bench.current
-    result = state.result
+    scenario, result, decisions = state.scenario, state.result, state.decisions
     shown = {c.participant: c for c in bench.shown}
+    locked = locked_pairs(scenario, decisions)
+    notes = decision_notes(scenario, decisions)
     pairs = []
     for pair in result.pairs:
-        status = _status(pair, state)
-        alternatives = [(a, formats.number(a.score)) for a in pair.alternatives]
+        kind = pair_kind(pair, locked)
         pairs.append(
             PairRow(
                 pair,
-                status,
-                _status_text(status),
+                kind,
+                kind_word(kind),
+                [*pair.reasons, *notes.get(pair.participant, [])],
                 formats.number(pair.score),
                 shown.get(pair.participant),
-                alternatives,
+                [(a, formats.number(a.score)) for a in pair.alternatives],
             )
         )
     keep = ("due", "waiting-list", "municipalities", "mentor-load")
-    tables = [s for s in sections(state.scenario, result) if s.key in keep]
+    tables = [s for s in sections(scenario, result, decisions) if s.key in keep]
     return RoundView(
-        title=state.scenario.name,
+        title=scenario.name,
         source=bench.source,
         status=status_word(result.status),
         summary=summary_line(result.metrics, prose=True),
@@ -87,7 +86,7 @@ def round_view(bench: Workbench, decision_texts: list[str]) -> RoundView:
         conflicts=list(result.conflicts),
         pairs=pairs,
         changes=list(bench.shown),
-        decisions=list(enumerate(decision_texts, start=1)),
+        decisions=list(enumerate((decision_text(d) for d in decisions), start=1)),
         tables=tables,
         waiting_changes={c.participant: c for c in bench.shown if c.now is None},
     )
