@@ -17,6 +17,7 @@ import matcher
 from matcher.text.language import gettext as _
 from matcher.text.language import speaking
 from matcher.web import api, lead, pages, signin
+from matcher.web.jobs import Runner
 from matcher.web.security import MAX_BODY_BYTES, BodyLimit, Guard, is_api, session_of
 from matcher.web.sessions import SessionStore
 from matcher.web.settings import WebSettings
@@ -51,6 +52,7 @@ def create_app(settings: WebSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.solving = Solving(settings.processes)
+    app.state.jobs = Runner(settings)
     app.state.store = SessionStore(settings.idle_seconds, settings.max_sessions, settings.language)
     app.include_router(pages.router, include_in_schema=False)
     app.include_router(signin.router, include_in_schema=False)

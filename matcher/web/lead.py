@@ -11,7 +11,6 @@ as the command line's are, and charts come as PNG data in the page itself.
 from __future__ import annotations
 
 import base64
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import get_args
@@ -60,8 +59,6 @@ from matcher.web.templating import page
 
 router = APIRouter()
 
-_RUNNER_LOCK = threading.Lock()
-
 #: Each kind of job in words: its title, and how its progress counts.
 TITLES = {
     "whatif": N_("What-if grid"),
@@ -98,13 +95,8 @@ _ALT = {
 
 
 def runner_of(request: Request) -> Runner:
-    """The app's one job runner, made on first use with the server's executor settings."""
-    state = request.app.state
-    with _RUNNER_LOCK:
-        runner: Runner | None = getattr(state, "lead_jobs", None)
-        if runner is None:
-            runner = Runner(state.settings)
-            state.lead_jobs = runner
+    """The app's one job runner (made with the app, with the server's executor settings)."""
+    runner: Runner = request.app.state.jobs
     return runner
 
 
