@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, Response
 
 import matcher
 from matcher.engine import UnsupportedError
-from matcher.io.upload import load_upload, upload_name
+from matcher.io.upload import load_upload
 from matcher.model.errors import Finding, ScenarioError
 from matcher.model.scenario import Scenario, scenario_schema
 from matcher.text.language import speaking
@@ -66,9 +66,8 @@ async def _scenario(request: Request) -> Scenario:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise ScenarioError([Finding("file", "send the scenario file in the field 'file'")])
-        name = upload_name(upload.filename or "scenario")
         data = await upload.read()
-        return await run_in_threadpool(load_upload, name, data)
+        return await run_in_threadpool(load_upload, upload.filename or "scenario", data)
     body = await request.body()
     return await run_in_threadpool(load_upload, "scenario.json", body)
 
